@@ -1,0 +1,55 @@
+/**
+ * @module
+ * Edge-function configuration, read from the environment in this one place per entry point and
+ * passed down. Every variable is listed in the README's environment table and `.env.example`.
+ */
+
+import { z } from "zod";
+
+const Env = z.object({
+  SUPABASE_DB_URL: z.string().min(1, "is required (hosted Supabase sets it for every function)"),
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
+  DB_PREPARE: z.enum(["true", "false"]).optional(),
+});
+
+/** What a function needs to run. */
+export interface FunctionConfig {
+  /** Postgres URL; on hosted Supabase `SUPABASE_DB_URL`. */
+  databaseUrl: string;
+  /** HS256 secret that signs the project's JWTs. */
+  jwtSecret: string | undefined;
+  /** Connections per function instance. */
+  poolMax: number;
+  /**
+   * Whether postgres.js may use prepared statements. The hosted pooler in transaction mode
+   * (port 6543) cannot keep them, so the default is off there and on elsewhere.
+   */
+  prepare: boolean;
+}
+
+/**
+ * Reads and validates the configuration, naming the variable that is wrong.
+ *
+ * @example
+ * ```ts
+ * const config = loadFunctionConfig(); // throws TypeError: SUPABASE_DB_URL is required ...
+ * ```
+ */
+export function loadFunctionConfig(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): FunctionConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TypeError(`Cannot load function config: ${issue.path.join(".")} ${issue.message}`);
+  }
+  const { SUPABASE_DB_URL, JWT_SECRET, DB_POOL_MAX, DB_PREPARE } = parsed.data;
+  const viaPooler = /:6543\//.test(SUPABASE_DB_URL);
+  return {
+    databaseUrl: SUPABASE_DB_URL,
+    jwtSecret: JWT_SECRET,
+    poolMax: DB_POOL_MAX,
+    prepare: DB_PREPARE === undefined ? !viaPooler : DB_PREPARE === "true",
+  };
+}

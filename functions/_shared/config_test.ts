@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { errorLike } from "../../tests/_support/assert.ts";
+import { loadFunctionConfig } from "./config.ts";
+
+const secret = "x".repeat(32);
+
+Deno.test("loadFunctionConfig() names the missing or invalid variable", () => {
+  assert.throws(() => loadFunctionConfig({}), errorLike(TypeError, "SUPABASE_DB_URL"));
+  assert.throws(
+    () => loadFunctionConfig({ SUPABASE_DB_URL: "postgresql://x/y", JWT_SECRET: "short" }),
+    errorLike(TypeError, "JWT_SECRET must be at least 32 characters"),
+  );
+  assert.throws(
+    () => loadFunctionConfig({ SUPABASE_DB_URL: "postgresql://x/y", DB_POOL_MAX: "0" }),
+    errorLike(TypeError, "DB_POOL_MAX"),
+  );
+});
+
+Deno.test("loadFunctionConfig() turns prepared statements off behind the transaction pooler", () => {
+  const direct = loadFunctionConfig({
+    SUPABASE_DB_URL: "postgresql://u:p@db:5432/postgres",
+    JWT_SECRET: secret,
+  });
+  const pooled = loadFunctionConfig({ SUPABASE_DB_URL: "postgresql://u:p@pooler:6543/postgres" });
+  const forced = loadFunctionConfig({
+    SUPABASE_DB_URL: "postgresql://u:p@pooler:6543/postgres",
+    DB_PREPARE: "true",
+  });
+  assert.deepEqual([direct.prepare, pooled.prepare, forced.prepare], [true, false, true]);
+  assert.deepEqual([direct.poolMax, direct.jwtSecret], [5, secret]);
+});

@@ -1,0 +1,72 @@
+/**
+ * @module
+ * The local stack's processes, in-process: the function apps behind the gateway, served on one
+ * port. `start.ts` runs it for people; end-to-end tests run it on port 0 against a test database.
+ */
+
+import type { FunctionConfig } from "../functions/_shared/config.ts";
+import { connectDatabase } from "../functions/_shared/db.ts";
+import { createAlertsApp } from "../functions/alerts/app.ts";
+import type { Logger } from "../functions/_shared/logging.ts";
+import { createGateway } from "./gateway.ts";
+import { StackError } from "./stack_error.ts";
+
+/** What the stack runs against. */
+export interface StackOptions {
+  databaseUrl: string;
+  jwtSecret: string;
+  /** 0 picks a free port. */
+  port: number;
+  hostname?: string;
+  /** Replaces the functions' JSON request logs (tests keep them quiet). */
+  logger?: Logger;
+}
+
+/** A running stack. */
+export interface RunningStack {
+  /** Base URL, e.g. http://127.0.0.1:54321 (the `SUPABASE_URL` of the local stack). */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the gateway and the function apps.
+ *
+ * @example
+ * ```ts
+ * const stack = await startStack({ databaseUrl, jwtSecret, port: 0 });
+ * await fetch(`${stack.url}/functions/v1/alerts/health`);
+ * await stack.stop();
+ * ```
+ */
+export async function startStack(
+  { databaseUrl, jwtSecret, port, hostname = "127.0.0.1", logger }: StackOptions,
+): Promise<RunningStack> {
+  const config: FunctionConfig = { databaseUrl, jwtSecret, poolMax: 10, prepare: true };
+  const alertsSql = connectDatabase(config, "shelfwatch-alerts");
+  const gateway = createGateway({
+    functions: { alerts: createAlertsApp({ config, sql: alertsSql, logger }) },
+  });
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({ port, hostname, onListen: () => {} }, gateway.fetch);
+  } catch (error) {
+    await alertsSql.end();
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new StackError(
+        `Port ${port} is already in use by another program: stop it (is another 'supabase start' or Shelfwatch running?), or set SHELFWATCH_API_PORT to a free port.`,
+      );
+    }
+    throw error;
+  }
+  const actualPort = server.addr.port;
+  return {
+    url: `http://${hostname}:${actualPort}`,
+    port: actualPort,
+    async stop() {
+      await server.shutdown();
+      await alertsSql.end({ timeout: 5 });
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * @module
+ * `deno task start`: Postgres (ours on 54322, or DATABASE_URL), migrations and demo data, then the
+ * gateway on 54321; prints the URLs and keys like `supabase start` and runs until Ctrl-C.
+ */
+
+import { openDatabase } from "./database.ts";
+import { redactUrl } from "./database_url.ts";
+import { DEMO_TENANT_ID, DEMO_USERS } from "./demo.ts";
+import { applySeed } from "./migrations.ts";
+import { loadLocalSettings } from "./settings.ts";
+import { runCommand } from "./stack_error.ts";
+import { startStack } from "./stack.ts";
+import { anonKey, loadOrCreateJwtSecret, serviceRoleKey, userToken } from "./tokens.ts";
+
+const DEMO_TOKEN_LIFETIME = 24 * 3600;
+
+async function main() {
+  const settings = loadLocalSettings();
+  const jwtSecret = await loadOrCreateJwtSecret(settings.dataDir);
+  const database = await openDatabase(settings);
+  let seeded = false;
+  try {
+    if (settings.seedDemoData) seeded = await applySeed(database.sql);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const stack = await startStack({ databaseUrl: database.url, jwtSecret, port: settings.apiPort })
+    .catch(async (error) => {
+      await database.close();
+      throw error;
+    });
+
+  const lines = [
+    "",
+    "Shelfwatch is running.",
+    "",
+    `          API URL: ${stack.url}`,
+    `        Dashboard: ${stack.url}/`,
+    `    Functions URL: ${stack.url}/functions/v1`,
+    `           Health: ${stack.url}/functions/v1/alerts/health`,
+    `           DB URL: ${
+      redactUrl(database.url).replace(":***@", database.cluster ? ":postgres@" : ":***@")
+    }`,
+    `       JWT secret: ${jwtSecret}`,
+    `         anon key: ${await anonKey(jwtSecret)}`,
+    ` service_role key: ${await serviceRoleKey(jwtSecret)}`,
+    "",
+    `Migrations: ${database.report.applied.length} applied now, ${database.report.alreadyApplied} already applied.` +
+    (seeded ? " Demo data loaded." : ""),
+    `Demo tenant ${DEMO_TENANT_ID}; tokens valid 24 h (make more with 'deno task token'):`,
+  ];
+  for (const user of DEMO_USERS) {
+    const token = await userToken(jwtSecret, {
+      tenantId: DEMO_TENANT_ID,
+      userId: user.id,
+      email: user.email,
+      expiresInSeconds: DEMO_TOKEN_LIFETIME,
+    });
+    lines.push(`  ${user.role.padEnd(8)} ${user.email}`, `           ${token}`);
+  }
+  lines.push("", "Press Ctrl-C to stop.");
+  console.log(lines.join("\n"));
+
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
+  Deno.addSignalListener("SIGINT", () => stop());
+  Deno.addSignalListener("SIGTERM", () => stop());
+  await stopped;
+  console.error("\nshelfwatch: stopping ...");
+  await stack.stop();
+  await database.close();
+  console.error(
+    database.cluster?.startedByUs
+      ? "shelfwatch: stopped (Postgres too; its data stays in place for the next start)."
+      : "shelfwatch: stopped.",
+  );
+  Deno.exit(0);
+}
+
+await runCommand(main);
