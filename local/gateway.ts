@@ -47,7 +47,9 @@ export function createGateway({ functions, webDir = `${PROJECT_ROOT}/web` }: Gat
     }
     const url = new URL(c.req.raw.url);
     url.pathname = url.pathname.slice(FUNCTIONS_PREFIX.length);
-    return fn.fetch(new Request(url, c.req.raw));
+    // A fresh init (not `new Request(url, raw)`) so the client's abort signal is not copied.
+    const { method, headers, body } = c.req.raw;
+    return fn.fetch(new Request(url, { method, headers, body, duplex: "half" } as RequestInit));
   }
 
   root.use("/*", serveStatic({ root: relativeToCwd(webDir) }));
