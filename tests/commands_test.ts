@@ -262,6 +262,9 @@ Deno.test("start creates its own cluster with pg_cron, serves the API, stops on 
         if (done) break;
         banner += value;
       }
+      if (!banner.includes("Press Ctrl-C to stop.")) {
+        assert.fail(`start exited early: ${await stderrText}`);
+      }
       assert.match(banner, new RegExp(`API URL: http://127.0.0.1:${apiPort}`), round);
       assert.match(
         banner,
@@ -286,9 +289,17 @@ Deno.test("start creates its own cluster with pg_cron, serves the API, stops on 
       });
       const [settings] = await sql`
         select current_setting('shared_preload_libraries') as preload, current_setting('wal_level') as wal,
-               (select extversion from pg_extension where extname = 'pg_cron') as cron`;
+               (select extversion from pg_extension where extname = 'pg_cron') as cron,
+               (select schedule from cron.job where jobname = 'shelfwatch_score_stockouts') as scoring,
+               (select count(*)::int from public.alerts) as demo_alerts`;
       await sql.end();
-      assert.deepEqual({ ...settings }, { preload: "pg_cron", wal: "logical", cron: "1.4-1" });
+      assert.deepEqual({ ...settings }, {
+        preload: "pg_cron",
+        wal: "logical",
+        cron: "1.4-1",
+        scoring: "* * * * *", // pg_cron 1.4 has no seconds schedules
+        demo_alerts: 7, // the demo data is scored the moment it lands
+      });
 
       child.kill("SIGINT");
       const status = await child.status;

@@ -1,0 +1,160 @@
+-- Raising alerts: the one place that turns candidate alerts into rows, set-based and safe under
+-- concurrency. A candidate whose (tenant_id, dedup_key) has an open alert updates it (severity,
+-- text and facts follow the latest; repeats bump occurrence_count); otherwise it opens a new one.
+-- Scoring, rules and direct alerts from other systems all come through here.
+create type private.alert_candidate as (
+  tenant_id uuid,
+  alert_type text,
+  category text,
+  severity text,
+  priority int,
+  title text,
+  description text,
+  recommended_action text,
+  business_impact text,
+  impact_value numeric,
+  store_id text,
+  product_id text,
+  source text,
+  dedup_key text,
+  metadata jsonb
+);
+comment on type private.alert_candidate is 'An alert someone wants raised; private.raise_alerts() dedups it against open alerts.';
+
+create or replace function private.default_priority(severity text)
+returns int
+language sql
+immutable
+set search_path = ''
+as $$
+  select case severity when 'critical' then 90 when 'high' then 70 when 'medium' then 50 else 30 end
+$$;
+comment on function private.default_priority(text) is 'Priority (0-100, higher first) an alert gets from its severity when none is given.';
+
+create or replace function private.raise_alerts(candidates private.alert_candidate[], count_repeats boolean default true)
+returns table (alert_id uuid, dedup_key text, created boolean)
+language sql
+volatile
+set search_path = ''
+as $$
+  with keyed as (
+    select c.*,
+           coalesce(nullif(c.dedup_key, ''),
+                    c.alert_type || ':' || coalesce(c.store_id, '*') || ':' || coalesce(c.product_id, '*')) as key
+    from pg_catalog.unnest(candidates) as c
+  ),
+  -- Several candidates for one key in one call fold into one row (the most severe wins), or
+  -- ON CONFLICT would refuse to touch the same alert twice.
+  folded as (
+    select k.*,
+           pg_catalog.count(*) over (partition by k.tenant_id, k.key) as repeats,
+           pg_catalog.row_number() over (partition by k.tenant_id, k.key
+                                         order by private.severity_rank(k.severity) desc) as pick
+    from keyed as k
+  )
+  insert into public.alerts as a (
+    tenant_id, alert_type, category, severity, priority, title, description, recommended_action,
+    business_impact, impact_value, store_id, product_id, source, dedup_key, metadata, occurrence_count)
+  select f.tenant_id, f.alert_type, coalesce(f.category, 'inventory'), f.severity,
+         coalesce(f.priority, private.default_priority(f.severity)), f.title, coalesce(f.description, ''),
+         f.recommended_action, f.business_impact, f.impact_value, f.store_id, f.product_id,
+         coalesce(f.source, 'shelfwatch'), f.key, coalesce(f.metadata, '{}'::jsonb), f.repeats
+  from folded as f
+  where f.pick = 1
+  on conflict (tenant_id, dedup_key) where status <> 'resolved'
+  do update set
+    occurrence_count = a.occurrence_count + case when count_repeats then excluded.occurrence_count else 0 end,
+    last_seen_at = private.now(),
+    -- A stock alert keeps one identity per item while its condition changes (low stock ->
+    -- stockout risk -> out of stock), so the type follows the latest candidate too.
+    alert_type = excluded.alert_type,
+    category = excluded.category,
+    severity = excluded.severity,
+    priority = excluded.priority,
+    title = excluded.title,
+    description = excluded.description,
+    recommended_action = excluded.recommended_action,
+    business_impact = excluded.business_impact,
+    impact_value = excluded.impact_value,
+    metadata = excluded.metadata
+  -- Re-scoring an unchanged situation must not touch the alert (no history, no broadcast).
+  where count_repeats
+     or (a.alert_type, a.category, a.severity, a.priority, a.title, a.description, a.recommended_action, a.business_impact, a.impact_value, a.metadata)
+        is distinct from
+        (excluded.alert_type, excluded.category, excluded.severity, excluded.priority, excluded.title, excluded.description, excluded.recommended_action,
+         excluded.business_impact, excluded.impact_value, excluded.metadata)
+  returning a.id, a.dedup_key, (a.xmax = 0)
+$$;
+comment on function private.raise_alerts(private.alert_candidate[], boolean) is 'Opens or updates alerts for a set of candidates in one statement, one open alert per (tenant, dedup_key). count_repeats = false (scoring) leaves unchanged alerts untouched.';
+
+-- security definer: members have no INSERT/UPDATE on alerts; this checks the caller instead.
+-- The caller is judged by their JWT (auth.role()), since inside a definer function current_user
+-- is the owner: a member (role authenticated) needs staff or above in the tenant; a service-role
+-- token or a direct SQL session without claims (a feed's own database login, which needs an
+-- explicit execute grant) acts as the system.
+create or replace function public.raise_alert(
+  tenant_id uuid,
+  alert_type text,
+  severity text,
+  title text,
+  description text default '',
+  dedup_key text default null,
+  store_id text default null,
+  product_id text default null,
+  recommended_action text default null,
+  business_impact text default null,
+  impact_value numeric default null,
+  category text default 'operations',
+  priority int default null,
+  metadata jsonb default '{}'::jsonb,
+  source text default 'sql'
+)
+returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  raised uuid;
+begin
+  if auth.role() is not null and auth.role() <> 'service_role' and not private.has_role(raise_alert.tenant_id, 'staff') then
+    raise exception 'Cannot raise an alert for tenant %: only its staff, managers, owners or a service may', raise_alert.tenant_id
+      using errcode = 'SW003';
+  end if;
+  if raise_alert.tenant_id is null or not exists (select 1 from public.tenants as t where t.id = raise_alert.tenant_id) then
+    raise exception 'Cannot raise an alert: tenant_id % does not exist', raise_alert.tenant_id using errcode = 'SW001';
+  end if;
+  if raise_alert.severity is null or raise_alert.severity not in ('low', 'medium', 'high', 'critical') then
+    raise exception 'Cannot raise an alert: severity must be low, medium, high or critical (got %)', coalesce(raise_alert.severity, 'null')
+      using errcode = 'SW001';
+  end if;
+  if raise_alert.alert_type is null or raise_alert.alert_type !~ '^[a-z][a-z0-9_.]{0,63}$' then
+    raise exception 'Cannot raise an alert: alert_type must be lowercase letters, digits, _ and . (got %)', coalesce(raise_alert.alert_type, 'null')
+      using errcode = 'SW001';
+  end if;
+  if raise_alert.title is null or length(btrim(raise_alert.title)) not between 1 and 300 then
+    raise exception 'Cannot raise an alert: title must be 1 to 300 characters' using errcode = 'SW001';
+  end if;
+  if raise_alert.metadata is null or jsonb_typeof(raise_alert.metadata) <> 'object' then
+    raise exception 'Cannot raise an alert: metadata must be a JSON object' using errcode = 'SW001';
+  end if;
+  if raise_alert.priority is not null and raise_alert.priority not between 0 and 100 then
+    raise exception 'Cannot raise an alert: priority must be between 0 and 100 (got %)', raise_alert.priority using errcode = 'SW001';
+  end if;
+  select r.alert_id into raised
+  from private.raise_alerts(array[row(
+    raise_alert.tenant_id, raise_alert.alert_type, raise_alert.category, raise_alert.severity, raise_alert.priority,
+    raise_alert.title, raise_alert.description, raise_alert.recommended_action, raise_alert.business_impact,
+    raise_alert.impact_value, raise_alert.store_id, raise_alert.product_id, raise_alert.source, raise_alert.dedup_key,
+    raise_alert.metadata)::private.alert_candidate]) as r;
+  return raised;
+end;
+$$;
+comment on function public.raise_alert(uuid, text, text, text, text, text, text, text, text, text, numeric, text, int, jsonb, text) is
+  'Raises (or repeats) an alert directly, with the same dedup as every other source: returns the open alert''s id. For services, staff and above.';
+
+revoke all on function private.default_priority(text), private.raise_alerts(private.alert_candidate[], boolean) from public;
+revoke all on function public.raise_alert(uuid, text, text, text, text, text, text, text, text, text, numeric, text, int, jsonb, text) from public, anon;
+grant execute on function public.raise_alert(uuid, text, text, text, text, text, text, text, text, text, numeric, text, int, jsonb, text)
+  to authenticated, service_role;
+grant execute on function private.default_priority(text) to authenticated, service_role;
