@@ -82,7 +82,7 @@ values
   -- Prenzlauer Berg
   ('00000000-0000-4000-8000-00000000d3e0', 'prenzlauer-berg', 'sourdough', 300, 40, 1, 1.80, 4.90),
   ('00000000-0000-4000-8000-00000000d3e0', 'prenzlauer-berg', 'croissant', 900, 100, 1, 0.45, 1.60),
-  ('00000000-0000-4000-8000-00000000d3e0', 'prenzlauer-berg', 'oat-milk', 30, 40, 2, 1.10, 2.50) -- below its reorder point
+  ('00000000-0000-4000-8000-00000000d3e0', 'prenzlauer-berg', 'oat-milk', 30, 40, 2, 1.10, 2.50) -- 1.5 days (and under its reorder point): high
 on conflict (tenant_id, store_id, product_id) do update
   set on_hand = excluded.on_hand, reorder_point = excluded.reorder_point, lead_time_days = excluded.lead_time_days,
       unit_cost = excluded.unit_cost, unit_price = excluded.unit_price;

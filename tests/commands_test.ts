@@ -64,7 +64,8 @@ Deno.test("deno task token prints only a token, which the stack's alerts functio
   try {
     const tenant = "33333333-3333-4333-8333-333333333333";
     const user = "44444444-4444-4444-8444-444444444444";
-    const env = { SHELFWATCH_DATA_DIR: dataDir };
+    await db.sql`insert into public.tenants (id, name) values (${tenant}, 'Token test')`;
+    const env = { SHELFWATCH_DATA_DIR: dataDir, DATABASE_URL: db.url };
     const member = await runTask([
       "task",
       "--quiet",
@@ -91,6 +92,13 @@ Deno.test("deno task token prints only a token, which the stack's alerts functio
       tenant_id: tenant,
       database_role: "authenticated",
     });
+    const [membership] = await db
+      .sql`select role from public.tenant_members where user_id = ${user}`;
+    assert.equal(
+      membership?.role,
+      "manager",
+      "the token's user is a manager of the tenant in the local database",
+    );
 
     const service = await runTask(["task", "--quiet", "token", "--service"], env);
     const asService = await fetch(`${stack.url}/functions/v1/alerts/members/me`, {
