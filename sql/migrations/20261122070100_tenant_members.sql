@@ -77,7 +77,9 @@ language sql
 stable
 set search_path = ''
 as $$
-  select coalesce(private.role_rank(private.member_role(tenant)) >= private.role_rank(minimum), false)
+  -- An unknown or null minimum ranks 0 and must not let everyone through.
+  select coalesce(private.role_rank(minimum) > 0
+                  and private.role_rank(private.member_role(tenant)) >= private.role_rank(minimum), false)
 $$;
 comment on function private.has_role(uuid, text) is 'Does the caller hold at least this role in this tenant? (viewer < staff < manager < owner)';
 
@@ -89,8 +91,10 @@ grant execute on function private.is_valid_time_zone(text), private.role_rank(te
 
 alter table public.tenant_members enable row level security;
 revoke all on public.tenant_members from anon, authenticated;
-grant select, insert, delete on public.tenant_members to authenticated;
+grant select, delete on public.tenant_members to authenticated;
 -- Verification timestamps are set by the system (the phone-verification flow), never by members.
+grant insert (tenant_id, user_id, role, display_name, email, phone, whatsapp, language, timezone, store_ids,
+  email_consent, sms_consent, whatsapp_consent, push_consent, preferences, active) on public.tenant_members to authenticated;
 grant update (role, display_name, email, phone, whatsapp, language, timezone, store_ids, email_consent,
   sms_consent, whatsapp_consent, push_consent, preferences, active) on public.tenant_members to authenticated;
 grant all on public.tenant_members to service_role;
@@ -146,3 +150,26 @@ $$;
 comment on function private.tg_tenant_members__guard_update() is 'Keeps members from widening their own scope or role, and voids phone verification when the number changes.';
 create trigger _100_guard_update before update on public.tenant_members
   for each row execute function private.tg_tenant_members__guard_update();
+
+-- A tenant must always keep an active owner, or nobody could configure it again.
+create or replace function private.tg_tenant_members__keep_an_owner()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if old.role = 'owner' and old.active
+     and (tg_op = 'DELETE' or new.role <> 'owner' or not new.active)
+     and not exists (
+       select 1 from public.tenant_members as m
+       where m.tenant_id = old.tenant_id and m.user_id <> old.user_id and m.role = 'owner' and m.active)
+     and exists (select 1 from public.tenants as t where t.id = old.tenant_id) then
+    raise exception 'Cannot remove or demote the last owner of tenant %', old.tenant_id
+      using errcode = 'SW004', hint = 'Make another member an owner first.';
+  end if;
+  return coalesce(new, old);
+end;
+$$;
+comment on function private.tg_tenant_members__keep_an_owner() is 'Refuses (SW004) to delete, demote or deactivate a tenant''s last active owner.';
+create trigger _200_keep_an_owner before update or delete on public.tenant_members
+  for each row execute function private.tg_tenant_members__keep_an_owner();

@@ -6,7 +6,7 @@ create table public.products (
   name text not null constraint products_name_present check (length(btrim(name)) between 1 and 300),
   category text,
   unit text not null default 'unit',
-  image_url text constraint products_image_url_https check (image_url is null or image_url ~ '^https?://'),
+  image_url text constraint products_image_url_web check (image_url is null or image_url ~ '^https?://'),
   perishable boolean not null default false,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),

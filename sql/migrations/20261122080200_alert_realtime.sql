@@ -64,6 +64,7 @@ create trigger _800_broadcast_update after update on public.alerts
 create policy realtime_messages_alerts_read on realtime.messages for select to authenticated
   using (
     realtime.messages.extension in ('broadcast', 'presence')
+    and realtime.messages.topic = (select realtime.topic())
     and (select realtime.topic()) = private.alerts_topic(private.jwt_tenant_id())
     and private.has_role(private.jwt_tenant_id(), 'viewer')
   );
@@ -71,6 +72,7 @@ comment on policy realtime_messages_alerts_read on realtime.messages is 'Members
 create policy realtime_messages_alerts_presence on realtime.messages for insert to authenticated
   with check (
     realtime.messages.extension = 'presence'
+    and realtime.messages.topic = (select realtime.topic())
     and (select realtime.topic()) = private.alerts_topic(private.jwt_tenant_id())
     and private.has_role(private.jwt_tenant_id(), 'viewer')
   );
