@@ -100,28 +100,28 @@ grant update (role, display_name, email, phone, whatsapp, language, timezone, st
 grant all on public.tenant_members to service_role;
 
 create policy tenant_members_select on public.tenant_members for select to authenticated
-  using (private.has_role(tenant_id, 'viewer'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'viewer')));
 comment on policy tenant_members_select on public.tenant_members is 'Members see who else is in their tenant (to route and hand over alerts).';
 create policy tenant_members_insert on public.tenant_members for insert to authenticated
-  with check (private.has_role(tenant_id, 'owner'));
+  with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'owner')));
 comment on policy tenant_members_insert on public.tenant_members is 'Only owners add members.';
 create policy tenant_members_update_by_owner on public.tenant_members for update to authenticated
-  using (private.has_role(tenant_id, 'owner')) with check (private.has_role(tenant_id, 'owner'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'owner'))) with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'owner')));
 comment on policy tenant_members_update_by_owner on public.tenant_members is 'Owners manage every member, roles included.';
 create policy tenant_members_update_self on public.tenant_members for update to authenticated
-  using (user_id = (select auth.uid()) and private.has_role(tenant_id, 'viewer'))
+  using (user_id = (select auth.uid()) and tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'viewer')))
   with check (user_id = (select auth.uid()) and role = private.member_role(tenant_id));
 comment on policy tenant_members_update_self on public.tenant_members is 'Members edit their own contact points and preferences, but cannot change their own role.';
 create policy tenant_members_delete on public.tenant_members for delete to authenticated
-  using (private.has_role(tenant_id, 'owner'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'owner')));
 comment on policy tenant_members_delete on public.tenant_members is 'Only owners remove members.';
 
 -- Now that membership exists, tenants can be read by their members and configured by owners.
 create policy tenants_select on public.tenants for select to authenticated
-  using (private.has_role(id, 'viewer'));
+  using (id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'viewer')));
 comment on policy tenants_select on public.tenants is 'Members read their own tenant.';
 create policy tenants_update on public.tenants for update to authenticated
-  using (private.has_role(id, 'owner')) with check (private.has_role(id, 'owner'));
+  using (id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'owner'))) with check (id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'owner')));
 comment on policy tenants_update on public.tenants is 'Only owners change the tenant''s name, time zone and settings.';
 
 -- A member editing their own row may change how to reach them and their preferences, not their
@@ -143,7 +143,7 @@ begin
   if new.whatsapp is distinct from old.whatsapp then
     new.whatsapp_verified_at := null;
   end if;
-  new.updated_at := pg_catalog.now();
+  new.updated_at := private.now();
   return new;
 end;
 $$;

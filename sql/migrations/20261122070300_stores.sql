@@ -23,14 +23,14 @@ grant select, insert, update, delete on public.stores to authenticated;
 grant all on public.stores to service_role;
 
 create policy stores_select on public.stores for select to authenticated
-  using (private.has_role(tenant_id, 'viewer'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'viewer')));
 comment on policy stores_select on public.stores is 'Members see their tenant''s stores.';
 create policy stores_insert on public.stores for insert to authenticated
-  with check (private.has_role(tenant_id, 'owner'));
+  with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'owner')));
 comment on policy stores_insert on public.stores is 'Owners configure stores.';
 create policy stores_update on public.stores for update to authenticated
-  using (private.has_role(tenant_id, 'owner')) with check (private.has_role(tenant_id, 'owner'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'owner'))) with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'owner')));
 comment on policy stores_update on public.stores is 'Owners configure stores.';
 create policy stores_delete on public.stores for delete to authenticated
-  using (private.has_role(tenant_id, 'owner'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'owner')));
 comment on policy stores_delete on public.stores is 'Owners configure stores.';

@@ -23,14 +23,14 @@ grant select, insert, update, delete on public.products to authenticated;
 grant all on public.products to service_role;
 
 create policy products_select on public.products for select to authenticated
-  using (private.has_role(tenant_id, 'viewer'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'viewer')));
 comment on policy products_select on public.products is 'Members see their tenant''s catalogue.';
 create policy products_insert on public.products for insert to authenticated
-  with check (private.has_role(tenant_id, 'manager'));
+  with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy products_insert on public.products is 'Managers and owners maintain the catalogue.';
 create policy products_update on public.products for update to authenticated
-  using (private.has_role(tenant_id, 'manager')) with check (private.has_role(tenant_id, 'manager'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager'))) with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy products_update on public.products is 'Managers and owners maintain the catalogue.';
 create policy products_delete on public.products for delete to authenticated
-  using (private.has_role(tenant_id, 'manager'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy products_delete on public.products is 'Managers and owners maintain the catalogue.';

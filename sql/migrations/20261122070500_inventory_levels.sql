@@ -28,14 +28,14 @@ grant select, insert, update, delete on public.inventory_levels to authenticated
 grant all on public.inventory_levels to service_role;
 
 create policy inventory_levels_select on public.inventory_levels for select to authenticated
-  using (private.has_role(tenant_id, 'viewer'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'viewer')));
 comment on policy inventory_levels_select on public.inventory_levels is 'Members read their tenant''s inventory.';
 create policy inventory_levels_insert on public.inventory_levels for insert to authenticated
-  with check (private.has_role(tenant_id, 'manager'));
+  with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy inventory_levels_insert on public.inventory_levels is 'Managers and owners may correct inventory by hand; feeds write as service_role.';
 create policy inventory_levels_update on public.inventory_levels for update to authenticated
-  using (private.has_role(tenant_id, 'manager')) with check (private.has_role(tenant_id, 'manager'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager'))) with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy inventory_levels_update on public.inventory_levels is 'Managers and owners may correct inventory by hand; feeds write as service_role.';
 create policy inventory_levels_delete on public.inventory_levels for delete to authenticated
-  using (private.has_role(tenant_id, 'manager'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy inventory_levels_delete on public.inventory_levels is 'Managers and owners may correct inventory by hand; feeds write as service_role.';

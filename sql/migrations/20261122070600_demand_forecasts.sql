@@ -23,14 +23,14 @@ grant select, insert, update, delete on public.demand_forecasts to authenticated
 grant all on public.demand_forecasts to service_role;
 
 create policy demand_forecasts_select on public.demand_forecasts for select to authenticated
-  using (private.has_role(tenant_id, 'viewer'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'viewer')));
 comment on policy demand_forecasts_select on public.demand_forecasts is 'Members read their tenant''s forecasts.';
 create policy demand_forecasts_insert on public.demand_forecasts for insert to authenticated
-  with check (private.has_role(tenant_id, 'manager'));
+  with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy demand_forecasts_insert on public.demand_forecasts is 'Managers and owners may correct forecasts by hand; feeds write as service_role.';
 create policy demand_forecasts_update on public.demand_forecasts for update to authenticated
-  using (private.has_role(tenant_id, 'manager')) with check (private.has_role(tenant_id, 'manager'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager'))) with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy demand_forecasts_update on public.demand_forecasts is 'Managers and owners may correct forecasts by hand; feeds write as service_role.';
 create policy demand_forecasts_delete on public.demand_forecasts for delete to authenticated
-  using (private.has_role(tenant_id, 'manager'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy demand_forecasts_delete on public.demand_forecasts is 'Managers and owners may correct forecasts by hand; feeds write as service_role.';

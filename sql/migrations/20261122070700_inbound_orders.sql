@@ -27,14 +27,14 @@ grant select, insert, update, delete on public.inbound_orders to authenticated;
 grant all on public.inbound_orders to service_role;
 
 create policy inbound_orders_select on public.inbound_orders for select to authenticated
-  using (private.has_role(tenant_id, 'viewer'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'viewer')));
 comment on policy inbound_orders_select on public.inbound_orders is 'Members read their tenant''s inbound orders.';
 create policy inbound_orders_insert on public.inbound_orders for insert to authenticated
-  with check (private.has_role(tenant_id, 'manager'));
+  with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy inbound_orders_insert on public.inbound_orders is 'Managers and owners may correct inbound orders by hand; feeds write as service_role.';
 create policy inbound_orders_update on public.inbound_orders for update to authenticated
-  using (private.has_role(tenant_id, 'manager')) with check (private.has_role(tenant_id, 'manager'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager'))) with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy inbound_orders_update on public.inbound_orders is 'Managers and owners may correct inbound orders by hand; feeds write as service_role.';
 create policy inbound_orders_delete on public.inbound_orders for delete to authenticated
-  using (private.has_role(tenant_id, 'manager'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy inbound_orders_delete on public.inbound_orders is 'Managers and owners may correct inbound orders by hand; feeds write as service_role.';

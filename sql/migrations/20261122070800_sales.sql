@@ -22,14 +22,14 @@ grant select, insert, update, delete on public.sales to authenticated;
 grant all on public.sales to service_role;
 
 create policy sales_select on public.sales for select to authenticated
-  using (private.has_role(tenant_id, 'viewer'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'viewer')));
 comment on policy sales_select on public.sales is 'Members read their tenant''s sales.';
 create policy sales_insert on public.sales for insert to authenticated
-  with check (private.has_role(tenant_id, 'manager'));
+  with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy sales_insert on public.sales is 'Managers and owners may correct sales by hand; feeds write as service_role.';
 create policy sales_update on public.sales for update to authenticated
-  using (private.has_role(tenant_id, 'manager')) with check (private.has_role(tenant_id, 'manager'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager'))) with check (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy sales_update on public.sales is 'Managers and owners may correct sales by hand; feeds write as service_role.';
 create policy sales_delete on public.sales for delete to authenticated
-  using (private.has_role(tenant_id, 'manager'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'manager')));
 comment on policy sales_delete on public.sales is 'Managers and owners may correct sales by hand; feeds write as service_role.';

@@ -75,5 +75,5 @@ grant select on public.alerts to authenticated;
 grant all on public.alerts to service_role;
 
 create policy alerts_select on public.alerts for select to authenticated
-  using (private.has_role(tenant_id, 'viewer'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'viewer')));
 comment on policy alerts_select on public.alerts is 'Members of the tenant (any role) read its alerts; nobody else.';

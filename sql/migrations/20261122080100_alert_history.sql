@@ -28,7 +28,7 @@ grant select on public.alert_history to authenticated;
 grant select, insert on public.alert_history to service_role;
 
 create policy alert_history_select on public.alert_history for select to authenticated
-  using (private.has_role(tenant_id, 'viewer'));
+  using (tenant_id = (select private.jwt_tenant_id()) and (select private.has_role(private.jwt_tenant_id(), 'viewer')));
 comment on policy alert_history_select on public.alert_history is 'Members read their tenant''s audit trail; it is append-only for everyone.';
 
 -- The lifecycle functions pass the member's note to the history triggers through this
@@ -94,9 +94,11 @@ begin
       'snoozed_until', case when n.snoozed_until is distinct from o.snoozed_until then n.snoozed_until end
     )) as details
   ) as change
-  -- A repeat that changed nothing but the counters is recorded only every 10th time, so a noisy
-  -- source cannot flood the audit trail; the alert row keeps the exact count.
-  where not (change.action = 'repeated' and n.occurrence_count % 10 <> 0)
+  -- A repeat that changed nothing but the counters is recorded only when the count passes a
+  -- multiple of 10, so a noisy source cannot flood the audit trail; the alert row keeps the exact
+  -- count. Changes to text or facts alone (a stock alert's on_hand moving) are not transitions
+  -- and are not recorded either; the alert row always shows the latest.
+  where not (change.action = 'repeated' and n.occurrence_count / 10 = o.occurrence_count / 10)
     and not (change.action = 'updated' and n.status = o.status and n.severity = o.severity);
   return null;
 end;

@@ -5,7 +5,7 @@
 begin;
 set local search_path = extensions, public;
 
-select plan(62);
+select plan(63);
 
 -- ---------------------------------------------------------------- fixtures
 select set_config('shelfwatch.now', '2026-01-01 10:00+00', true);
@@ -267,7 +267,7 @@ select tests.clear_authentication();
 select is((select a.status from public.alerts as a where a.id = (select refired_alert from ids)), 'active',
   'the refused writes changed nothing');
 
--- ------------------------------------------- Realtime authorization (7)
+-- ------------------------------------------- Realtime authorization (8)
 create temp table messages_a on commit drop as
   select m.id from realtime.messages as m where m.topic = 'tenant:' || (select tenant_a from ids) || ':alerts';
 grant select on messages_a to authenticated;
@@ -275,16 +275,12 @@ grant select on messages_a to authenticated;
 select tests.authenticate_as(viewer_a, tenant_a) from ids;
 select set_config('realtime.topic', 'tenant:' || tenant_a || ':alerts', true) from ids;
 select set_eq(
-  $$ select m.id from realtime.messages as m where m.topic = 'tenant:' || (select tenant_a from ids) || ':alerts' $$,
+  'select m.id from realtime.messages as m',
   'select id from messages_a',
-  'a member of A on A''s topic reads A''s alert broadcasts');
--- BUG: realtime_messages_alerts_read (20261122080200) checks only realtime.topic(), never the
--- row's own topic, so a member authorized for A's topic can read B's broadcast rows by selecting
--- them; it should be 0. Flip this assertion to 0 once the policy also requires
--- realtime.messages.topic = (select realtime.topic()).
+  'a member of A on A''s topic reads exactly A''s alert broadcasts');
 select is(
   (select pg_catalog.count(*)::int from realtime.messages as m where m.topic = 'tenant:' || (select tenant_b from ids) || ':alerts'),
-  1, 'BUG: with A''s topic set, B''s broadcast rows are still readable (policy ignores messages.topic)');
+  0, 'with A''s topic set, B''s broadcast rows stay invisible (the row''s own topic must match)');
 select set_config('realtime.topic', 'tenant:' || tenant_b || ':alerts', true) from ids;
 select is((select pg_catalog.count(*)::int from realtime.messages), 0,
   'a member of A asking for B''s topic reads nothing');
@@ -298,6 +294,10 @@ select throws_ok(
   $$ insert into realtime.messages (topic, extension, event, payload)
      values ('tenant:' || (select tenant_a from ids) || ':alerts', 'broadcast', 'UPDATE', '{}') $$,
   '42501', null, 'a viewer may not broadcast on their tenant''s alerts topic');
+select throws_ok(
+  $$ insert into realtime.messages (topic, extension, event, payload)
+     values ('tenant:' || (select tenant_b from ids) || ':alerts', 'presence', 'presence', '{}') $$,
+  '42501', null, 'authorized for A''s topic, a viewer still may not write presence rows into B''s topic');
 select set_config('realtime.topic', 'tenant:' || tenant_b || ':alerts', true) from ids;
 select throws_ok(
   $$ insert into realtime.messages (topic, extension, event, payload)
