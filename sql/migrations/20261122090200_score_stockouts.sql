@@ -11,16 +11,22 @@
 create type private.stock_verdict as (alert_type text, severity text);
 comment on type private.stock_verdict is 'What a stock position calls for: an alert type and severity, or nulls.';
 
+-- No `set search_path` here, unlike our other functions: a SET clause stops Postgres from inlining
+-- a SQL function, and this one runs for every store x product on every scoring pass. It is a single
+-- expression over its argument's fields and pg_catalog operators, so search_path cannot change it.
 create or replace function private.judge_stock(p private.stock_position, margin_days numeric default 0)
 returns private.stock_verdict
 language sql
 immutable
-set search_path = ''
 as $$
   select case
     when p.on_hand <= 0 then row('out_of_stock', 'critical')::private.stock_verdict
     when p.days_of_cover <= (p.thresholds).medium_days + margin_days
-         and not covered.by_inbound then row('stockout_risk',
+         -- not when a delivery arriving before the stockout restores the cover
+         and not (p.inbound_before_stockout > 0 and p.daily_demand > 0
+                  and (greatest(p.on_hand, 0) + p.inbound_before_stockout) / p.daily_demand
+                      > (p.thresholds).medium_days + margin_days)
+         then row('stockout_risk',
            case
              when p.days_of_cover <= (p.thresholds).critical_days + margin_days then 'critical'
              when p.days_of_cover <= (p.thresholds).high_days + margin_days or p.days_of_cover < p.lead_time_days then 'high'
@@ -35,9 +41,6 @@ as $$
            case when p.days_of_cover < p.lead_time_days then 'high' else 'medium' end)::private.stock_verdict
     else row(null, null)::private.stock_verdict
   end
-  from (select p.inbound_before_stockout > 0 and p.daily_demand > 0
-               and (greatest(p.on_hand, 0) + p.inbound_before_stockout) / p.daily_demand
-                   > (p.thresholds).medium_days + margin_days as by_inbound) as covered
 $$;
 comment on function private.judge_stock(private.stock_position, numeric) is 'The stock alert a position calls for (type, severity); with margin_days > 0 every threshold is widened, for hysteresis.';
 
@@ -51,7 +54,23 @@ as $$
 $$;
 comment on function private.format_quantity(numeric) is 'A quantity for people: at most one decimal, no trailing zeros.';
 
-create or replace function private.stock_alert_candidate(p private.stock_position, v private.stock_verdict, currency text)
+-- No `set search_path`, so it can be inlined (see judge_stock): it runs for every alerting item.
+create or replace function private.stock_alert_facts(p private.stock_position)
+returns jsonb
+language sql
+immutable
+as $$
+  select pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+    'on_hand', p.on_hand, 'daily_demand', p.daily_demand, 'demand_source', p.demand_source,
+    'days_until_stockout', p.days_of_cover,
+    'reorder_point', p.reorder_point, 'lead_time_days', p.lead_time_days, 'safety_days', p.safety_days,
+    'reorder_quantity', p.reorder_quantity, 'units_short', p.units_short, 'unit_price', p.unit_price,
+    'currency', p.currency, 'on_order', p.on_order, 'open_inbound', p.open_inbound, 'next_inbound_at', p.next_inbound_at,
+    'store_name', p.store_name, 'product_name', p.product_name))
+$$;
+comment on function private.stock_alert_facts(private.stock_position) is 'The facts a stock alert carries as metadata; everything its text says comes from these, so equal facts mean an unchanged alert.';
+
+create or replace function private.stock_alert_candidate(p private.stock_position, v private.stock_verdict)
 returns private.alert_candidate
 language sql
 immutable
@@ -78,24 +97,18 @@ as $$
            || case when p.open_inbound > 0 then ' and confirm the inbound delivery.' else '.' end
     end,
     case when p.units_short > 0 and p.unit_price is not null
-      then 'About ' || pg_catalog.to_char(p.units_short * p.unit_price, 'FM999G999G999G990D00') || coalesce(' ' || currency, '')
+      then 'About ' || pg_catalog.to_char(p.units_short * p.unit_price, 'FM999G999G999G990D00') || coalesce(' ' || p.currency, '')
            || ' of sales at risk (' || private.format_quantity(p.units_short) || ' units short before a delivery can arrive).'
       when p.units_short > 0 then private.format_quantity(p.units_short) || ' units short before a delivery can arrive.'
       else null
     end,
     case when p.unit_price is not null then pg_catalog.round(p.units_short * p.unit_price, 2) end,
     p.store_id, p.product_id, 'stock_scoring', 'stock:' || p.store_id || ':' || p.product_id,
-    pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-      'on_hand', p.on_hand, 'daily_demand', p.daily_demand, 'demand_source', p.demand_source,
-      'days_until_stockout', p.days_of_cover,
-      'reorder_point', p.reorder_point, 'lead_time_days', p.lead_time_days, 'safety_days', p.safety_days,
-      'reorder_quantity', p.reorder_quantity, 'units_short', p.units_short, 'unit_price', p.unit_price,
-      'on_order', p.on_order, 'open_inbound', p.open_inbound, 'next_inbound_at', p.next_inbound_at,
-      'store_name', p.store_name, 'product_name', p.product_name))
+    private.stock_alert_facts(p)
   )::private.alert_candidate
   from (select coalesce(p.product_name, p.product_id) as product, coalesce(p.store_name, p.store_id) as store) as item
 $$;
-comment on function private.stock_alert_candidate(private.stock_position, private.stock_verdict, text) is 'Builds the alert for a judged stock position: title, description, recommended action, business impact, impact value and metadata.';
+comment on function private.stock_alert_candidate(private.stock_position, private.stock_verdict) is 'Builds the alert for a judged stock position: title, description, recommended action, business impact, impact value and metadata.';
 
 -- Scores the given items (or a whole tenant, or everything) and opens, updates or clears their
 -- stock alerts in one set-based statement (no temp tables: this runs on every stock write).
@@ -104,32 +117,58 @@ returns table (opened int, updated int, resolved int)
 language plpgsql
 volatile
 set search_path = ''
+set jit = off -- compiling this large plan costs seconds; the work itself is hash joins and arithmetic
+set work_mem = '64MB' -- a full pass joins a million items; keep its hashes and sorts in memory
+-- The planner cannot estimate the inlined positions and would sort a million of them for a merge
+-- join; hashing the (far fewer) open alerts and streaming the positions past them is the right plan.
+set enable_mergejoin = off
 as $$
 begin
   return query
-  with scored as materialized (
-    select p as position, private.judge_stock(p) as verdict,
-           private.judge_stock(p, (p.thresholds).clear_margin_days) as widened, t.settings ->> 'currency' as currency
-    from private.stock_positions(tenant, items) as p
-    join public.tenants as t on t.id = p.tenant_id
+  -- One pass over the positions, hash-joined to the open stock alerts: only items that call for
+  -- an alert or already have one are kept, so a quiet million-item pass keeps almost nothing.
+  with open_stock_alerts as materialized (
+    select a.id, a.tenant_id, a.dedup_key, a.alert_type, a.severity, a.metadata
+    from public.alerts as a
+    where a.status <> 'resolved' and a.dedup_key like 'stock:%'
+      and (tenant is null or a.tenant_id = tenant)
+  ),
+  judged as materialized (
+    select j.*
+    from (
+      select p as position, private.judge_stock(p) as verdict, o.id as alert_id, o.alert_type, o.severity, o.metadata,
+             p.thresholds
+      from private.stock_positions(tenant, items) as p
+      left join open_stock_alerts as o
+        on o.tenant_id = p.tenant_id and o.dedup_key = 'stock:' || p.store_id || ':' || p.product_id
+    ) as j
+    where (j.verdict).alert_type is not null or j.alert_id is not null
+  ),
+  -- Only items whose alert would change are rendered and raised: an open alert with the same
+  -- type, severity and facts already says everything (its text is built from those facts).
+  changed as (
+    select j.position, j.verdict
+    from judged as j
+    where (j.verdict).alert_type is not null
+      and (j.alert_id is null or j.alert_type <> (j.verdict).alert_type or j.severity <> (j.verdict).severity
+           or j.metadata <> private.stock_alert_facts(j.position))
   ),
   raised as materialized (
     select r.created
     from private.raise_alerts(
-      array(select private.stock_alert_candidate(s.position, s.verdict, s.currency)
-            from scored as s where (s.verdict).alert_type is not null),
+      array(select private.stock_alert_candidate(c.position, c.verdict) from changed as c),
       false) as r
   ),
-  -- Disjoint from what raise_alerts touches: these items call for no alert even with widened thresholds.
+  -- Disjoint from what raise_alerts touches: these items call for no alert even with every
+  -- threshold widened by the clear margin (hysteresis).
   cleared as (
     update public.alerts as a
     set status = 'resolved', resolved_at = private.now(), snoozed_until = null,
         resolution_notes = 'Resolved automatically: stock is back above every threshold.'
-    from scored as s
-    where (s.verdict).alert_type is null and (s.widened).alert_type is null
-      and a.tenant_id = (s.position).tenant_id
-      and a.dedup_key = 'stock:' || (s.position).store_id || ':' || (s.position).product_id
-      and a.status <> 'resolved'
+    from judged as j
+    where a.id = j.alert_id
+      and (j.verdict).alert_type is null
+      and (private.judge_stock(j.position, (j.thresholds).clear_margin_days)).alert_type is null
     returning a.id
   )
   select (select pg_catalog.count(*) from raised where raised.created)::int,
@@ -150,6 +189,7 @@ $$;
 comment on function public.score_stockouts(uuid) is 'Scores every store x product (of one tenant, or all) for stockout risk and keeps their stock alerts current. Run by pg_cron every minute; running it twice creates nothing new.';
 
 revoke all on function private.judge_stock(private.stock_position, numeric), private.format_quantity(numeric),
-  private.stock_alert_candidate(private.stock_position, private.stock_verdict, text),
+  private.stock_alert_facts(private.stock_position),
+  private.stock_alert_candidate(private.stock_position, private.stock_verdict),
   private.score_items(uuid, private.item_key[]), public.score_stockouts(uuid) from public, anon, authenticated;
 grant execute on function public.score_stockouts(uuid) to service_role;

@@ -68,3 +68,5 @@ create trigger _110_validate_data_quality_settings before insert or update of se
   for each row execute function private.tg_tenants__validate_data_quality_settings();
 
 revoke all on function private.data_quality_thresholds(jsonb), private.tg_tenants__validate_data_quality_settings() from public;
+-- Owners change settings as `authenticated`; the validation trigger reads the thresholds as them.
+grant execute on function private.data_quality_thresholds(jsonb) to authenticated, service_role;

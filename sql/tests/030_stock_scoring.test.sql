@@ -78,8 +78,8 @@ select results_eq(
 -- 4-8: actionable text and facts.
 select is((select metadata from alerts where product_id = 'p_half'),
   '{"on_hand": 5, "daily_demand": 10.000, "demand_source": "forecast", "days_until_stockout": 0.50, "reorder_point": 0,
-    "lead_time_days": 0, "safety_days": 0, "reorder_quantity": 65, "units_short": 5, "unit_price": 2, "on_order": 0,
-    "open_inbound": 0}'::jsonb,
+    "lead_time_days": 0, "safety_days": 0, "reorder_quantity": 65, "units_short": 5, "unit_price": 2, "currency": "EUR",
+    "on_order": 0, "open_inbound": 0}'::jsonb,
   'metadata carries stock, demand, cover, reorder quantity (10 x 7 days - 5) and units short (10 x 1 day - 5)');
 select is((select impact_value from alerts where product_id = 'p_half'), 10.00::numeric,
   'impact_value is the money at risk: 5 units short x 2.00');
