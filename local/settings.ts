@@ -23,6 +23,8 @@ export interface LocalSettings {
   databaseUrl: string | undefined;
   /** Whether `start` loads demo data (supabase/seed.sql). */
   seedDemoData: boolean;
+  /** Whether the demo tenant keeps selling (and restocking) while `start` runs. */
+  demoActivity: boolean;
 }
 
 function port(env: Deno.Env, name: string, fallback: number): number {
@@ -52,5 +54,6 @@ export function loadLocalSettings(env: Deno.Env = Deno.env): LocalSettings {
     pgBinDir: env.get("SHELFWATCH_PG_BINDIR") || "/usr/lib/postgresql/15/bin",
     databaseUrl,
     seedDemoData: env.get("SHELFWATCH_SEED") !== "0",
+    demoActivity: env.get("SHELFWATCH_DEMO_ACTIVITY") !== "0",
   };
 }

@@ -7,6 +7,7 @@
 import { openDatabase } from "./database.ts";
 import { redactUrl } from "./database_url.ts";
 import { DEMO_TENANT_ID, DEMO_USERS } from "./demo.ts";
+import { startDemoActivity } from "./demo_activity.ts";
 import { applySeed } from "./migrations.ts";
 import { loadLocalSettings } from "./settings.ts";
 import { runCommand } from "./stack_error.ts";
@@ -32,6 +33,10 @@ async function main() {
       throw error;
     });
 
+  const stopDemo = settings.seedDemoData && settings.demoActivity
+    ? startDemoActivity(database.sql)
+    : () => {};
+
   const lines = [
     "",
     "Shelfwatch is running.",
@@ -48,7 +53,10 @@ async function main() {
     ` service_role key: ${await serviceRoleKey(jwtSecret)}`,
     "",
     `Migrations: ${database.report.applied.length} applied now, ${database.report.alreadyApplied} already applied.` +
-    (seeded ? " Demo data loaded." : ""),
+    (seeded ? " Demo data loaded." : "") +
+    (settings.seedDemoData && settings.demoActivity
+      ? " The demo bakery keeps selling: watch the alerts move."
+      : ""),
     `Demo tenant ${DEMO_TENANT_ID}; tokens valid 24 h (make more with 'deno task token'):`,
   ];
   for (const user of DEMO_USERS) {
@@ -68,6 +76,7 @@ async function main() {
   Deno.addSignalListener("SIGTERM", () => stop());
   await stopped;
   console.error("\nshelfwatch: stopping ...");
+  stopDemo();
   await stack.stop();
   await database.close();
   console.error(
