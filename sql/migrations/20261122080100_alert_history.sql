@@ -64,6 +64,9 @@ returns trigger
 language plpgsql
 security definer -- see tg_alerts__history_insert
 set search_path = ''
+-- Transition tables have no statistics, so the planner assumes one row each and nests the old/new
+-- join: quadratic for a statement that updates thousands of alerts. A hash join is always right here.
+set enable_nestloop = off
 as $$
 begin
   insert into public.alert_history (alert_id, tenant_id, action, from_status, to_status, from_severity, to_severity,

@@ -33,6 +33,9 @@ returns trigger
 language plpgsql
 security definer -- realtime.send must work whichever role changed the alert
 set search_path = ''
+-- Transition tables have no statistics, so the planner assumes one row each and nests the old/new
+-- join: quadratic for a statement that updates thousands of alerts. A hash join is always right here.
+set enable_nestloop = off
 as $$
 begin
   -- old_record carries only what the dashboard compares, to keep messages small.

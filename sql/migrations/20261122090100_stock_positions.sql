@@ -44,7 +44,9 @@ stable
 as $$
   -- Thresholds, the clock and "today" are worked out once per tenant and per store, not per item;
   -- forecasts, sales and inbound orders are aggregated per item first and then hash-joined, so a
-  -- full pass over a million items never sorts or probes them one by one.
+  -- full pass over a million items never sorts or probes them one by one. Each input is read in
+  -- one of two ways, chosen when the caller's plan is made: all of it (items is null), or just the
+  -- given items by primary key (the `union all` branch that does not apply is never run).
   with tenant_rules as materialized (
     select t.id as tenant_id, t.timezone, private.stock_thresholds(t.settings) as th, private.now() as now,
            t.settings ->> 'currency' as currency,
@@ -57,28 +59,33 @@ as $$
     from public.stores as st
     join tenant_rules as r on r.tenant_id = st.tenant_id
   ),
-  wanted as (
-    select k.tenant_id, k.store_id, k.product_id from pg_catalog.unnest(items) as k
-  ),
   forecast as (
     select f.tenant_id, f.store_id, f.product_id, pg_catalog.avg(f.forecasted_demand) as demand
-    from public.demand_forecasts as f
+    from (
+      select f.* from public.demand_forecasts as f where items is null
+      union all
+      select f.* from pg_catalog.unnest(items) as k
+      join public.demand_forecasts as f on f.tenant_id = k.tenant_id and f.store_id = k.store_id and f.product_id = k.product_id
+    ) as f
     join tenant_rules as r on r.tenant_id = f.tenant_id
     left join store_days as sd on sd.tenant_id = f.tenant_id and sd.store_id = f.store_id
     where f.forecast_date >= coalesce(sd.today, r.today)
       and f.forecast_date < coalesce(sd.today, r.today) + (r.th).forecast_horizon_days
-      and (items is null or (f.tenant_id, f.store_id, f.product_id) in (select * from wanted))
     group by f.tenant_id, f.store_id, f.product_id
   ),
   velocity as (
     select sa.tenant_id, sa.store_id, sa.product_id,
            pg_catalog.sum(sa.quantity) / pg_catalog.max((r.th).velocity_window_days) as demand
-    from public.sales as sa
+    from (
+      select sa.* from public.sales as sa where items is null
+      union all
+      select sa.* from pg_catalog.unnest(items) as k
+      join public.sales as sa on sa.tenant_id = k.tenant_id and sa.store_id = k.store_id and sa.product_id = k.product_id
+    ) as sa
     join tenant_rules as r on r.tenant_id = sa.tenant_id
     left join store_days as sd on sd.tenant_id = sa.tenant_id and sd.store_id = sa.store_id
     where sa.sales_date >= coalesce(sd.today, r.today) - (r.th).velocity_window_days
       and sa.sales_date < coalesce(sd.today, r.today)
-      and (items is null or (sa.tenant_id, sa.store_id, sa.product_id) in (select * from wanted))
     group by sa.tenant_id, sa.store_id, sa.product_id
   ),
   inbound as (
@@ -86,10 +93,14 @@ as $$
            pg_catalog.min(o.expected_at) filter (where o.expected_at >= r.now) as next_at,
            pg_catalog.array_agg(o.expected_at order by o.expected_at) as arrivals,
            pg_catalog.array_agg(o.quantity order by o.expected_at) as quantities
-    from public.inbound_orders as o
+    from (
+      select o.* from public.inbound_orders as o where items is null
+      union all
+      select o.* from pg_catalog.unnest(items) as k
+      join public.inbound_orders as o on o.tenant_id = k.tenant_id and o.store_id = k.store_id and o.product_id = k.product_id
+    ) as o
     join tenant_rules as r on r.tenant_id = o.tenant_id
     where o.status = 'open'
-      and (items is null or (o.tenant_id, o.store_id, o.product_id) in (select * from wanted))
     group by o.tenant_id, o.store_id, o.product_id, r.now
   ),
   demand as (
@@ -100,14 +111,18 @@ as $$
            case when f.demand is not null then 'forecast' when v.demand is not null then 'sales' else 'none' end as demand_source,
            greatest(i.on_hand, 0) / greatest(coalesce(f.demand, v.demand, 0), (r.th).min_daily_demand) as cover,
            n.total as inbound_total, n.next_at, n.arrivals, n.quantities
-    from public.inventory_levels as i
+    from (
+      select i.* from public.inventory_levels as i where items is null
+      union all
+      select i.* from pg_catalog.unnest(items) as k
+      join public.inventory_levels as i on i.tenant_id = k.tenant_id and i.store_id = k.store_id and i.product_id = k.product_id
+    ) as i
     join tenant_rules as r on r.tenant_id = i.tenant_id
     left join store_days as sd on sd.tenant_id = i.tenant_id and sd.store_id = i.store_id
     left join public.products as p on p.tenant_id = i.tenant_id and p.id = i.product_id
     left join forecast as f on f.tenant_id = i.tenant_id and f.store_id = i.store_id and f.product_id = i.product_id
     left join velocity as v on v.tenant_id = i.tenant_id and v.store_id = i.store_id and v.product_id = i.product_id
     left join inbound as n on n.tenant_id = i.tenant_id and n.store_id = i.store_id and n.product_id = i.product_id
-    where items is null or (i.tenant_id, i.store_id, i.product_id) in (select * from wanted)
   ),
   -- Only the few items with open inbound orders look at their arrivals.
   arrivals as (

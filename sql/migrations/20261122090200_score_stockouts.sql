@@ -122,25 +122,23 @@ set work_mem = '64MB' -- a full pass joins a million items; keep its hashes and 
 -- The planner cannot estimate the inlined positions and would sort a million of them for a merge
 -- join; hashing the (far fewer) open alerts and streaming the positions past them is the right plan.
 set enable_mergejoin = off
+-- Triggers call this for a handful of items, cron for a million: plan each call for its actual
+-- arguments, so `items is null or ...` folds away and a few items are found by index.
+set plan_cache_mode = force_custom_plan
 as $$
 begin
   return query
   -- One pass over the positions, hash-joined to the open stock alerts: only items that call for
   -- an alert or already have one are kept, so a quiet million-item pass keeps almost nothing.
-  with open_stock_alerts as materialized (
-    select a.id, a.tenant_id, a.dedup_key, a.alert_type, a.severity, a.metadata
-    from public.alerts as a
-    where a.status <> 'resolved' and a.dedup_key like 'stock:%'
-      and (tenant is null or a.tenant_id = tenant)
-  ),
-  judged as materialized (
+  with judged as materialized (
     select j.*
     from (
       select p as position, private.judge_stock(p) as verdict, o.id as alert_id, o.alert_type, o.severity, o.metadata,
              p.thresholds
       from private.stock_positions(tenant, items) as p
-      left join open_stock_alerts as o
+      left join public.alerts as o
         on o.tenant_id = p.tenant_id and o.dedup_key = 'stock:' || p.store_id || ':' || p.product_id
+       and o.status <> 'resolved'
     ) as j
     where (j.verdict).alert_type is not null or j.alert_id is not null
   ),

@@ -6,7 +6,7 @@
 begin;
 set local search_path = extensions, public;
 
-select plan(103);
+select plan(106);
 
 -- ------------------------------------------------------------------ fixtures
 -- Ids live in a temp table (no psql variables: the Supabase CLI runs these files too).
@@ -93,8 +93,8 @@ set local session_replication_role = origin;
 select tests.authenticate_as((select a_owner from ids), (select tenant_a from ids));
 select results_eq(
   $$ update public.tenants set name = 'Alpha Bakeries', timezone = 'Asia/Tokyo', settings = '{"digest": {"hour": 7}}'
-      where id = (select tenant_a from ids) returning name, timezone, settings $$,
-  $$ values ('Alpha Bakeries'::text, 'Asia/Tokyo'::text, '{"digest": {"hour": 7}}'::jsonb) $$,
+      where id = (select tenant_a from ids) returning name, timezone, public.tenant_settings(id) is not null $$,
+  $$ values ('Alpha Bakeries'::text, 'Asia/Tokyo'::text, true) $$,
   'an owner can change their tenant''s name, time zone and settings');
 select tests.clear_authentication();
 select is((select updated_at from public.tenants where id = (select tenant_a from ids)), now(),
@@ -386,7 +386,7 @@ select is((select count(*)::int from public.tenant_members where user_id in (sel
 -- An inactive member is a member no more: they see nothing and change nothing.
 select tests.authenticate_as((select a_inactive from ids), (select tenant_a from ids));
 select is_empty('select * from public.tenant_members', 'an inactive member sees no members');
-select is_empty('select * from public.tenants', 'an inactive member sees no tenant');
+select is_empty('select id, name from public.tenants', 'an inactive member sees no tenant');
 select results_eq(
   $$ with w as (update public.tenant_members set display_name = 'Still here' where user_id = (select a_inactive from ids) returning 1)
      select count(*)::int from w $$,
@@ -521,6 +521,19 @@ select set_config('role', 'anon', true);
 select throws_ok(
   $$ select private.member_role(gen_random_uuid()) $$, '42501', null,
   'anon calling private.member_role is refused');
+select tests.clear_authentication();
+
+-- Settings hold destination URLs with tokens: members read them only through tenant_settings(),
+-- owners whole, everyone else with the URLs redacted; nobody selects the column directly.
+update public.tenants set settings = '{"notifications": {"webhooks": [{"channel": "slack", "url": "https://hooks.slack.com/services/T1/B1/secret"}]}}'
+where id = (select tenant_a from ids);
+select tests.authenticate_as((select a_owner from ids), (select tenant_a from ids));
+select is(public.tenant_settings((select tenant_a from ids)) #>> '{notifications,webhooks,0,url}',
+  'https://hooks.slack.com/services/T1/B1/secret', 'an owner reads the webhook URL');
+select tests.authenticate_as((select a_manager from ids), (select tenant_a from ids));
+select is(public.tenant_settings((select tenant_a from ids)) #>> '{notifications,webhooks,0,url}',
+  '[redacted]', 'a manager reads the settings with the webhook URL redacted');
+select throws_ok($$ select settings from public.tenants $$, '42501', null, 'members cannot select tenants.settings directly');
 select tests.clear_authentication();
 
 select * from finish();
