@@ -13,6 +13,7 @@ import { runCommand } from "../../local/stack_error.ts";
 import { createTestDatabase } from "../_support/database.ts";
 import { startTestStack } from "../_support/stack.ts";
 import { measure, type Measurement } from "./measure.ts";
+import { batchIngest, prepareIngest, singleRowIngest } from "./ingest.ts";
 import { fullRescore, loadScoringData, writeToAlert } from "./scoring.ts";
 
 interface Row {
@@ -84,6 +85,33 @@ function rate(m: Measurement): string {
   return `${m.perSecond.toFixed(0)}/s p50 ${m.p50Ms.toFixed(2)} ms p99 ${m.p99Ms.toFixed(2)} ms`;
 }
 
+/** Events into alerts through a rule: single-row from 4 connections, and one 10,000-row statement. */
+async function ingest(): Promise<Row[]> {
+  await using db = await createTestDatabase();
+  await prepareIngest(db);
+  progress("single-row event ingest, 4 connections");
+  const single = await singleRowIngest(db, quick ? 400 : 4000);
+  progress("batch event ingest");
+  const batch = await batchIngest(db, 10_000);
+  const perSecond = (m: Measurement) => (10_000 / (m.p50Ms / 1000)).toFixed(0);
+  return [{
+    name:
+      "single-row event ingest, 4 connections (rule match, dedup into an alert, outcome recorded)",
+    figure: rate(single.figure),
+    reference: `plain inserts of the same rows into a bare table: ${rate(single.reference)}`,
+    ratio: single.figure.perSecond / single.reference.perSecond,
+    goal: ">= 0.7",
+    raw: single,
+  }, {
+    name: "one INSERT of 10,000 events (processed set-based by a statement trigger)",
+    figure: `${perSecond(batch.figure)} events/s`,
+    reference: `the same statement into a bare table: ${perSecond(batch.reference)} rows/s`,
+    ratio: batch.reference.p50Ms / batch.figure.p50Ms,
+    goal: ">= 50,000 events/s",
+    raw: batch,
+  }];
+}
+
 /** Full re-score of N items, and an inventory write that raises an alert. */
 async function scoring(): Promise<Row[]> {
   const items = quick ? 100_000 : 1_000_000;
@@ -119,6 +147,7 @@ async function scoring(): Promise<Row[]> {
 await runCommand(async () => {
   const rows: Row[] = [];
   for (const bench of [gatewayHealth, sqlAsJwt]) rows.push(await bench());
+  rows.push(...await ingest());
   rows.push(...await scoring());
   progress("done\n");
   const table = [
