@@ -1,7 +1,14 @@
--- public.raise_alert honours suppressions (20261122100300): during a maintenance window that
--- covers the alert's type, store and product, it raises nothing and returns null. Same signature,
--- checks and grants as in 20261122080300 (whose body this copies); only the suppression check is
--- new, and it comes after the input checks, so bad input is refused even during a window.
+-- public.raise_alert: other systems (and staff) raise an alert directly with one call, with the
+-- same dedup as every other source (private.raise_alerts, 20261122080300). It honours
+-- suppressions (20261122100300): during a maintenance window that covers the alert's type, store
+-- and product, it raises nothing and returns null. The suppression check comes after the input
+-- checks, so bad input is refused even during a window.
+--
+-- security definer: members have no INSERT/UPDATE on alerts; this checks the caller instead.
+-- The caller is judged by their JWT (auth.role()), since inside a definer function current_user
+-- is the owner: a member (role authenticated) needs staff or above in the tenant; a service-role
+-- token or a direct SQL session without claims (a feed's own database login, which needs an
+-- explicit execute grant) acts as the system.
 create or replace function public.raise_alert(
   tenant_id uuid,
   alert_type text,
@@ -67,7 +74,6 @@ $$;
 comment on function public.raise_alert(uuid, text, text, text, text, text, text, text, text, text, numeric, text, int, jsonb, text) is
   'Raises (or repeats) an alert directly, with the same dedup as every other source: returns the open alert''s id, or null while a suppression covers the alert. For services, staff and above.';
 
--- create or replace keeps the grants of 20261122080300; restated so this file says who may call it.
 revoke all on function public.raise_alert(uuid, text, text, text, text, text, text, text, text, text, numeric, text, int, jsonb, text) from public, anon;
 grant execute on function public.raise_alert(uuid, text, text, text, text, text, text, text, text, text, numeric, text, int, jsonb, text)
   to authenticated, service_role;
