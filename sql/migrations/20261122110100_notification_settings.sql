@@ -93,7 +93,12 @@ begin
     'escalation', pg_catalog.jsonb_build_object(
       'low', private.escalation_policy(settings, 'low'), 'medium', private.escalation_policy(settings, 'medium'),
       'high', private.escalation_policy(settings, 'high'), 'critical', private.escalation_policy(settings, 'critical')),
-    'sla', (d -> 'sla') || coalesce(n -> 'sla', '{}'::jsonb),
+    -- Merged field by field per severity, like escalation: setting only resolve_minutes for
+    -- critical keeps the default acknowledgement target; a JSON null removes the severity's SLA.
+    'sla', (select coalesce(pg_catalog.jsonb_object_agg(k, case
+                when pg_catalog.jsonb_typeof(n -> 'sla' -> k) = 'null' then 'null'::jsonb
+                else coalesce(d -> 'sla' -> k, '{}'::jsonb) || coalesce(n -> 'sla' -> k, '{}'::jsonb) end), '{}'::jsonb)
+            from pg_catalog.jsonb_object_keys((d -> 'sla') || coalesce(n -> 'sla', '{}'::jsonb)) as k),
     'quiet_hours', case when n ? 'quiet_hours' then n -> 'quiet_hours' else d -> 'quiet_hours' end,
     'digest', coalesce(n ->> 'digest', d ->> 'digest'),
     'rate_limits', coalesce(n -> 'rate_limits', d -> 'rate_limits'),

@@ -11,7 +11,11 @@ begin;
 set local search_path = extensions, public;
 set local timezone = 'UTC';
 
-select plan(117);
+select plan(118);
+
+select is(private.notification_settings('{"notifications": {"sla": {"critical": {"resolve_minutes": 60}, "high": null}}}') -> 'sla',
+  '{"critical": {"acknowledge_minutes": 15, "resolve_minutes": 60}, "high": null}'::jsonb,
+  'an SLA setting merges into the default per severity (a JSON null removes one)');
 
 -- ---------------------------------------------------------------- fixtures
 -- Members by label: who(label) -> user_id, so expectations read 'owner:email manager:sms ...'.
