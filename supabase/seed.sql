@@ -86,3 +86,17 @@ values
 on conflict (tenant_id, store_id, product_id) do update
   set on_hand = excluded.on_hand, reorder_point = excluded.reorder_point, lead_time_days = excluded.lead_time_days,
       unit_cost = excluded.unit_cost, unit_price = excluded.unit_price;
+
+-- One rule, so events from the bakeries' other systems become alerts too: a freezer log
+-- reporting above -15 °C raises a high alert per freezer, repeats within an hour update it, and
+-- the manager hears again every 5th reading.
+insert into public.alert_rules (id, tenant_id, name, event_types, conditions, severity, category, alert_type,
+  title_template, description_template, recommended_action_template, dedup_key_template,
+  aggregation_window_minutes, notify_every)
+values ('00000000-0000-4000-8000-0000000000f1', '00000000-0000-4000-8000-00000000d3e0', 'Freezer too warm',
+  array['quality.temperature'], '[{"path": "temperature", "op": "gt", "value": -15}]', 'high', 'quality', 'quality.freezer_warm',
+  'Freezer {{payload.freezer}} at {{payload.store_id}} is at {{payload.temperature}} °C',
+  'The freezer log reported {{payload.temperature}} °C; frozen stock must stay at -18 °C or below.',
+  'Check the door seal and the compressor of freezer {{payload.freezer}}; move stock to another freezer if it stays above -15 °C.',
+  'freezer:{{payload.store_id}}:{{payload.freezer}}', 60, 5)
+on conflict (id) do nothing;
