@@ -6,11 +6,27 @@
 
 import { z } from "zod";
 
+/** `scheme://host[:port]`, no path: what a browser sends in `Origin`. */
+const ORIGIN = /^https?:\/\/[^/\s,]+$/;
+
 const Env = z.object({
   SUPABASE_DB_URL: z.string().min(1, "is required (hosted Supabase sets it for every function)"),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
   DB_PREPARE: z.enum(["true", "false"]).optional(),
+  CORS_ORIGINS: z.string().default("*").transform((value, ctx) => {
+    const origins = value.split(",").map((origin) => origin.trim()).filter(Boolean);
+    for (const origin of origins) {
+      if (origin !== "*" && !ORIGIN.test(origin)) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            `must be * or a comma list of origins like https://app.example.com (got "${origin}")`,
+        });
+      }
+    }
+    return origins.length === 0 || origins.includes("*") ? ["*"] : origins;
+  }),
 });
 
 /** What a function needs to run. */
@@ -26,6 +42,11 @@ export interface FunctionConfig {
    * (port 6543) cannot keep them, so the default is off there and on elsewhere.
    */
   prepare: boolean;
+  /**
+   * Origins the dashboard may call the API from (CORS); `["*"]` allows any. Optional so callers
+   * building a config by hand (tests, the local stack) get the local default, `["*"]`.
+   */
+  corsOrigins?: string[];
 }
 
 /**
@@ -44,12 +65,13 @@ export function loadFunctionConfig(
     const issue = parsed.error.issues[0];
     throw new TypeError(`Cannot load function config: ${issue.path.join(".")} ${issue.message}`);
   }
-  const { SUPABASE_DB_URL, JWT_SECRET, DB_POOL_MAX, DB_PREPARE } = parsed.data;
+  const { SUPABASE_DB_URL, JWT_SECRET, DB_POOL_MAX, DB_PREPARE, CORS_ORIGINS } = parsed.data;
   const viaPooler = /:6543\//.test(SUPABASE_DB_URL);
   return {
     databaseUrl: SUPABASE_DB_URL,
     jwtSecret: JWT_SECRET,
     poolMax: DB_POOL_MAX,
     prepare: DB_PREPARE === undefined ? !viaPooler : DB_PREPARE === "true",
+    corsOrigins: CORS_ORIGINS,
   };
 }

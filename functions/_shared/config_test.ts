@@ -29,3 +29,23 @@ Deno.test("loadFunctionConfig() turns prepared statements off behind the transac
   assert.deepEqual([direct.prepare, pooled.prepare, forced.prepare], [true, false, true]);
   assert.deepEqual([direct.poolMax, direct.jwtSecret], [5, secret]);
 });
+
+Deno.test("loadFunctionConfig() reads CORS_ORIGINS as a comma list, * by default", () => {
+  const url = "postgresql://u:p@db:5432/postgres";
+  assert.deepEqual(loadFunctionConfig({ SUPABASE_DB_URL: url }).corsOrigins, ["*"]);
+  assert.deepEqual(
+    loadFunctionConfig({
+      SUPABASE_DB_URL: url,
+      CORS_ORIGINS: "https://app.example.com, http://localhost:3000",
+    }).corsOrigins,
+    ["https://app.example.com", "http://localhost:3000"],
+  );
+  assert.deepEqual(
+    loadFunctionConfig({ SUPABASE_DB_URL: url, CORS_ORIGINS: "https://a.example, *" }).corsOrigins,
+    ["*"],
+  );
+  assert.throws(
+    () => loadFunctionConfig({ SUPABASE_DB_URL: url, CORS_ORIGINS: "app.example.com/path" }),
+    errorLike(TypeError, "CORS_ORIGINS must be * or a comma list of origins"),
+  );
+});

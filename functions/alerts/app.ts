@@ -1,17 +1,39 @@
 /**
  * @module
  * The `alerts` function: the HTTP API over alerts, mounted by hosted Supabase and by the local
- * gateway at `/functions/v1/alerts`.
+ * gateway at `/functions/v1/alerts`. This file only wires: middleware, then each route (its zod
+ * schemas and SQL live in a file of its own) to a short handler that runs SQL as the caller.
  */
 
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context, Next } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { auth, type AuthEnv } from "../_shared/auth.ts";
 import type { FunctionConfig } from "../_shared/config.ts";
-import { type Sql, withClaims } from "../_shared/db.ts";
-import { errorHandler, notFoundHandler } from "../_shared/errors.ts";
+import { type Sql, type Tx, withClaims } from "../_shared/db.ts";
+import {
+  ApiError,
+  errorHandler,
+  notFoundHandler,
+  throwValidationError,
+} from "../_shared/errors.ts";
 import { createLogger, type Logger } from "../_shared/logging.ts";
 import { requestLog } from "../_shared/request_log.ts";
-import { checkHealth } from "./health.ts";
+import { activeAlerts, activeAlertsRoute } from "./active_alerts.ts";
+import { alertDetail, alertDetailRoute } from "./alert_detail.ts";
+import { alertSummaryRoute, summarizeAlerts } from "./alert_summary.ts";
+import { applyBulk, bulkAcknowledgeRoute, bulkResolveRoute } from "./bulk_actions.ts";
+import { checkHealth, healthRoute } from "./health.ts";
+import {
+  acknowledgeRoute,
+  applyAction,
+  resolveRoute,
+  snoozeRoute,
+  unsnoozeRoute,
+} from "./lifecycle.ts";
+import { listAlerts, listAlertsRoute } from "./list_alerts.ts";
+import { membersMeRoute, whoAmI } from "./members_me.ts";
 
 /** What the app is built from; tests pass their own. */
 export interface AlertsAppDeps {
@@ -19,6 +41,12 @@ export interface AlertsAppDeps {
   sql: Sql;
   logger?: Logger;
 }
+
+/** Largest request body accepted. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Paths anyone may read without a token. */
+const PUBLIC_PATHS = new Set(["/alerts/health", "/alerts/openapi.json"]);
 
 /**
  * Builds the app.
@@ -30,24 +58,92 @@ export interface AlertsAppDeps {
  * ```
  */
 export function createAlertsApp({ config, sql, logger = createLogger("alerts") }: AlertsAppDeps) {
-  const app = new Hono<AuthEnv>().basePath("/alerts");
+  const app = new OpenAPIHono<AuthEnv>({ defaultHook: throwValidationError }).basePath("/alerts");
+  const corsOrigins = config.corsOrigins ?? ["*"];
+  const verifyBearer = auth({ secret: config.jwtSecret });
+  const asCaller = <T>(c: Context<AuthEnv>, work: (tx: Tx) => Promise<T>) =>
+    withClaims(sql, c.get("claims"), work);
+
   app.use(requestLog({ logger }));
+  app.use(cors({
+    origin: corsOrigins.includes("*") ? "*" : corsOrigins,
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["authorization", "content-type", "apikey", "x-client-info", "x-request-id"],
+    exposeHeaders: ["x-request-id"],
+    maxAge: 600,
+  }));
+  app.use(bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MiB");
+    },
+  }));
+  app.use(function requireToken(c: Context<AuthEnv>, next: Next) {
+    return PUBLIC_PATHS.has(c.req.path) ? next() : verifyBearer(c, next);
+  });
   app.onError(errorHandler(logger));
   app.notFound(notFoundHandler);
 
-  app.get("/health", async (c) => {
-    const report = await checkHealth(sql);
-    return c.json(report, report.status === "ok" ? 200 : 503);
+  // Fixed paths first: `/{id}` would match them too.
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "A Supabase user access token (or the service-role key)",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Shelfwatch alerts API",
+      version: "1.0.0",
+      description: "Alerts: list, summary, detail, acknowledge/resolve/snooze, bulk actions.",
+    },
+    servers: [{ url: "/functions/v1", description: "hosted Supabase or the local gateway" }],
   });
 
-  app.use("/members/*", auth({ secret: config.jwtSecret }));
-  app.get("/members/me", async (c) => {
-    const claims = c.get("claims");
-    const [me] = await withClaims(sql, claims, (tx) =>
-      tx`select auth.uid() as user_id,
-                auth.jwt() -> 'app_metadata' ->> 'tenant_id' as tenant_id,
-                current_user as database_role`);
-    return c.json(me);
+  app.openapi(healthRoute, async (c) => {
+    const report = await checkHealth(sql);
+    return report.status === "ok" ? c.json(report, 200) : c.json(report, 503);
+  });
+  app.openapi(membersMeRoute, async (c) => c.json(await asCaller(c, whoAmI), 200));
+
+  app.openapi(listAlertsRoute, async (c) => {
+    const query = c.req.valid("query");
+    return c.json(await asCaller(c, (tx) => listAlerts(tx, query)), 200);
+  });
+  app.openapi(activeAlertsRoute, async (c) => {
+    const query = c.req.valid("query");
+    return c.json(await asCaller(c, (tx) => activeAlerts(tx, query)), 200);
+  });
+  app.openapi(alertSummaryRoute, async (c) => c.json(await asCaller(c, summarizeAlerts), 200));
+  app.openapi(bulkAcknowledgeRoute, async (c) => {
+    const body = c.req.valid("json");
+    return c.json(await asCaller(c, (tx) => applyBulk(tx, "acknowledge", body)), 200);
+  });
+  app.openapi(bulkResolveRoute, async (c) => {
+    const body = c.req.valid("json");
+    return c.json(await asCaller(c, (tx) => applyBulk(tx, "resolve", body)), 200);
+  });
+
+  app.openapi(alertDetailRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await asCaller(c, (tx) => alertDetail(tx, id)), 200);
+  });
+  app.openapi(acknowledgeRoute, async (c) => {
+    const [{ id }, body] = [c.req.valid("param"), c.req.valid("json")];
+    return c.json(await asCaller(c, (tx) => applyAction(tx, "acknowledge", id, body)), 200);
+  });
+  app.openapi(resolveRoute, async (c) => {
+    const [{ id }, body] = [c.req.valid("param"), c.req.valid("json")];
+    return c.json(await asCaller(c, (tx) => applyAction(tx, "resolve", id, body)), 200);
+  });
+  app.openapi(snoozeRoute, async (c) => {
+    const [{ id }, body] = [c.req.valid("param"), c.req.valid("json")];
+    return c.json(await asCaller(c, (tx) => applyAction(tx, "snooze", id, body)), 200);
+  });
+  app.openapi(unsnoozeRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await asCaller(c, (tx) => applyAction(tx, "unsnooze", id, {})), 200);
   });
 
   return app;

@@ -143,16 +143,20 @@ Deno.test("the alerts API refuses missing, expired, forged, unsigned and over-pr
   });
 });
 
-Deno.test("unknown routes answer a JSON 404 in the API's error shape", async () => {
+Deno.test("unknown routes answer a JSON 404 in the API's error shape (after the token check)", async () => {
   await withApp(async (app) => {
-    const res = await app.request("/alerts/no-such-thing");
+    const token = await userToken(secret, { tenantId, userId });
+    const res = await app.request("/alerts/no/such/thing", {
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(res.status, 404);
     assert.deepEqual(await res.json(), {
       error: {
         code: "not_found",
-        message: "No route for GET /alerts/no-such-thing",
+        message: "No route for GET /alerts/no/such/thing",
         details: null,
       },
     });
+    assert.equal((await app.request("/alerts/no/such/thing")).status, 401);
   });
 });

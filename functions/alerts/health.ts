@@ -3,6 +3,7 @@
  * `GET /alerts/health`: is the database reachable, and does it have the schema this code expects?
  */
 
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Sql } from "../_shared/db.ts";
 import { SCHEMA_VERSION } from "../_shared/schema_version.ts";
 
@@ -12,6 +13,38 @@ export interface HealthReport {
   database: { reachable: boolean; latency_ms: number | null; error?: string };
   migrations: { expected: string; applied: string | null; current: boolean };
 }
+
+const HealthReportSchema = z.object({
+  status: z.enum(["ok", "degraded", "unavailable"]),
+  database: z.object({
+    reachable: z.boolean(),
+    latency_ms: z.number().nullable(),
+    error: z.string().optional(),
+  }),
+  migrations: z.object({
+    expected: z.string(),
+    applied: z.string().nullable(),
+    current: z.boolean(),
+  }),
+}).openapi("HealthReport");
+
+/** The route, for `app.openapi`; public (no token). */
+export const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["meta"],
+  summary: "Database reachability and schema version",
+  responses: {
+    200: {
+      description: "Healthy",
+      content: { "application/json": { schema: HealthReportSchema } },
+    },
+    503: {
+      description: "Database unreachable or behind this code",
+      content: { "application/json": { schema: HealthReportSchema } },
+    },
+  },
+});
 
 /**
  * Checks the database and its migration ledger.
