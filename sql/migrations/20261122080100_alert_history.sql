@@ -86,8 +86,9 @@ begin
       when n.status <> o.status and n.status = 'snoozed' then 'snoozed'
       when n.status <> o.status and o.status = 'snoozed' then 'unsnoozed'
       when n.escalation_level > o.escalation_level then 'escalated'
-      when private.severity_rank(n.severity) > private.severity_rank(o.severity) then 'severity_raised'
-      when private.severity_rank(n.severity) < private.severity_rank(o.severity) then 'severity_lowered'
+      -- Severity order inline (private.severity_rank(), never inlined, costs a call per row).
+      when case n.severity when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'critical' then 4 else 0 end > case o.severity when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'critical' then 4 else 0 end then 'severity_raised'
+      when case n.severity when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'critical' then 4 else 0 end < case o.severity when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'critical' then 4 else 0 end then 'severity_lowered'
       when n.occurrence_count > o.occurrence_count then 'repeated'
       else 'updated'
     end as action,

@@ -9,7 +9,9 @@
 --                occurrences notify, and build one private.alert_candidate per event and alert
 --   4. dedup     one call of private.raise_alerts() for the whole statement
 --   5. record    each event's status, reason, alert_id, rule_id, occurrence, notify, processed_at
--- Nothing loops over events; 10,000 events in one insert are a handful of statements.
+-- Nothing loops over events; 10,000 events in one insert are a handful of statements. Events that
+-- no rule routes to, or that no rule's conditions match, skip stages 2-4 (the common case of
+-- informational events).
 --
 -- Choices where the contract leaves room:
 -- - Several rules may match one event: each raises its own alert (unless their dedup keys are
@@ -48,9 +50,11 @@ immutable
 set search_path = ''
 as $$
 begin
-  return case when pg_catalog.jsonb_typeof(value) = 'number' then value::int end;
-exception when others then
-  return null;
+  -- The range test stands in for an exception handler (a subtransaction per call): numeric to int
+  -- rounds half away from zero, so exactly these numbers convert without overflow.
+  return case when pg_catalog.jsonb_typeof(value) = 'number'
+                   and value::numeric > -2147483648.5 and value::numeric < 2147483647.5
+              then value::int end;
 end;
 $$;
 comment on function private.jsonb_int(jsonb) is 'A JSON number as int, or null when it is not a number or out of range (for reading back metadata someone else may have written).';
@@ -85,6 +89,8 @@ create type private.event_plan as (
 );
 comment on type private.event_plan is 'What processing decided for one event and one of its rules: status, reason, occurrence, notify, and the alert candidate to raise.';
 
+-- Severity order is written out inline (as in private.severity_rank(), which with its set clause
+-- is a function call per row, never inlined); keep the two in step.
 -- plpgsql, not sql: a SQL function that cannot be inlined (it has set clauses) is parsed and
 -- planned again on every call, and planning this statement cost more (~3 ms) than running it for
 -- a single event. In plpgsql the plan is cached for the session; force_generic_plan keeps one
@@ -146,11 +152,13 @@ begin
     select distinct on (v.tenant_id, v.dedup_key, v.event_id) v.*
     from silenced as v
     where v.outcome = 'matched' and v.suppression_id is null
-    order by v.tenant_id, v.dedup_key, v.event_id, private.severity_rank(v.severity) desc, v.rule_id
+    order by v.tenant_id, v.dedup_key, v.event_id,
+             case v.severity when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'critical' then 4 else 0 end desc, v.rule_id
   ),
   grouped as (
     select r.tenant_id, r.dedup_key, pg_catalog.count(*)::int as events, pg_catalog.min(r.seq) as first_seq,
-           (pg_catalog.array_agg(r.event_id order by private.severity_rank(r.severity) desc, r.seq desc))[1] as lead_event_id
+           (pg_catalog.array_agg(r.event_id order by case r.severity when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'critical' then 4 else 0 end desc,
+                                 r.seq desc))[1] as lead_event_id
     from raisable as r
     group by r.tenant_id, r.dedup_key
   ),
@@ -360,6 +368,35 @@ $$;
 comment on function private.event_outcomes(public.alert_events[], private.event_plan[], uuid[], boolean[]) is
   'Stage 5 of event processing: each event''s final outcome from its plans and what private.raise_alerts() reported (alert ids, created): the best status of its rules, a reason naming every rule''s outcome, or no_rule.';
 
+-- Stage 5's writing half. The events are found by primary key (id = any): joined to the outcomes
+-- alone, the planner cannot size them and may hash the whole alert_events table for one event.
+create or replace function private.record_event_outcomes(events public.alert_events[], plans private.event_plan[],
+                                                         raised_ids uuid[], raised_created boolean[], at timestamptz)
+returns void
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  outcomes private.event_outcome[];
+begin
+  outcomes := array(select o from private.event_outcomes(events, plans, raised_ids, raised_created) as o);
+  update public.alert_events as e
+  set status = o.status,
+      reason = o.reason,
+      alert_id = o.alert_id,
+      rule_id = o.rule_id,
+      occurrence = o.occurrence,
+      notify = o.notify,
+      processed_at = at
+  from pg_catalog.unnest(outcomes) as o
+  where e.id = any (array(select x.event_id from pg_catalog.unnest(outcomes) as x))
+    and e.id = o.event_id;
+end;
+$$;
+comment on function private.record_event_outcomes(public.alert_events[], private.event_plan[], uuid[], boolean[], timestamptz) is
+  'Stage 5 of event processing: writes each event''s outcome (private.event_outcomes) onto it, processed at "at".';
+
 create or replace function private.process_events(events public.alert_events[])
 returns void
 language plpgsql
@@ -374,18 +411,55 @@ declare
   candidates private.alert_candidate[];
   raised_ids uuid[];
   raised_created boolean[];
-  outcomes private.event_outcome[];
 begin
   rules := array(
     select r
     from public.alert_rules as r
     where r.active and r.tenant_id = any (array(select distinct e.tenant_id from pg_catalog.unnest(events) as e)));
 
-  -- 1. route: each event against its tenant's active rules whose event_types match its type
-  verdicts := array(
-    select private.evaluate_rule(r, k.event)
-    from (select e as event, private.routing_keys(e.event_type) as keys from pg_catalog.unnest(events) as e offset 0) as k
-    join pg_catalog.unnest(rules) as r on r.tenant_id = (k.event).tenant_id and r.event_types && k.keys);
+  -- 1. route: each event against its tenant's active rules whose event_types match its type.
+  -- The batch is evaluated without a per-event exception block (a subtransaction each); only if
+  -- something in it raises is it evaluated again with the guarded private.evaluate_rule.
+  if pg_catalog.cardinality(rules) > 0 then
+    begin
+      verdicts := array(
+        select private.evaluate_rule_unguarded(r, k.event)
+        from (select e as event, private.routing_keys(e.event_type) as keys from pg_catalog.unnest(events) as e offset 0) as k
+        join pg_catalog.unnest(rules) as r on r.tenant_id = (k.event).tenant_id and r.event_types && k.keys);
+    exception when others then
+      verdicts := array(
+        select private.evaluate_rule(r, k.event)
+        from (select e as event, private.routing_keys(e.event_type) as keys from pg_catalog.unnest(events) as e offset 0) as k
+        join pg_catalog.unnest(rules) as r on r.tenant_id = (k.event).tenant_id and r.event_types && k.keys);
+    end;
+  end if;
+
+  -- Fast path: no event's type routes to an active rule of its tenant (the common informational
+  -- event). Each is no_rule, as private.event_outcomes would say, without the rest of the pipeline.
+  if coalesce(pg_catalog.cardinality(verdicts), 0) = 0 then
+    update public.alert_events as e
+    set status = 'no_rule',
+        reason = pg_catalog.left(pg_catalog.format('no active rule matches event type %s', e.event_type), 2000),
+        alert_id = null,
+        rule_id = null,
+        occurrence = null,
+        notify = null,
+        processed_at = at
+    where e.id = any (array(select x.id from pg_catalog.unnest(events) as x));
+    return;
+  end if;
+
+  -- Fast path: rules were evaluated but none matched, so nothing can be locked, silenced or
+  -- raised: each verdict is its own plan, as private.plan_event_alerts would make it.
+  if not exists (select from pg_catalog.unnest(verdicts) as v where v.outcome = 'matched') then
+    plans := array(
+      select row(v.event_id, v.tenant_id, v.rule_id, r.name, v.outcome, v.reason,
+                 null, null, null, null, false, null)::private.event_plan
+      from pg_catalog.unnest(verdicts) as v
+      join pg_catalog.unnest(rules) as r on r.id = v.rule_id);
+    perform private.record_event_outcomes(events, plans, '{}', '{}', at);
+    return;
+  end if;
 
   -- 2. lock, in one order everywhere: capped rules, then the open alerts by id
   perform 1
@@ -416,25 +490,12 @@ begin
     from private.raise_alerts(candidates, true) as r;
   end if;
 
-  -- 5. record. The events are found by primary key (id = any): joined to the outcomes alone, the
-  -- planner cannot size them and may hash the whole alert_events table for one event.
-  outcomes := array(select o from private.event_outcomes(events, plans, coalesce(raised_ids, '{}'), coalesce(raised_created, '{}')) as o);
-  update public.alert_events as e
-  set status = o.status,
-      reason = o.reason,
-      alert_id = o.alert_id,
-      rule_id = o.rule_id,
-      occurrence = o.occurrence,
-      notify = o.notify,
-      processed_at = at
-  from pg_catalog.unnest(outcomes) as o
-  where e.id = any (array(select x.event_id from pg_catalog.unnest(outcomes) as x))
-    and e.id = o.event_id;
+  -- 5. record
+  perform private.record_event_outcomes(events, plans, coalesce(raised_ids, '{}'), coalesce(raised_created, '{}'), at);
 end;
 $$;
 comment on function private.process_events(public.alert_events[]) is
-  'Processes a batch of new events set-based: route and evaluate rules, lock, plan (suppress, throttle, cap, aggregate), raise all alerts with one private.raise_alerts() call, and record every event''s outcome.';
-
+  'Processes a batch of new events set-based: route and evaluate rules, lock, plan (suppress, throttle, cap, aggregate), raise all alerts with one private.raise_alerts() call, and record every event''s outcome; events that no rule matches skip the middle stages.';
 -- security definer: events may be inserted by members (staff), who may neither read other
 -- members' rules and suppressions through RLS in every case nor write alerts or the events'
 -- processing columns; processing must see and write all of them for the events' own tenant.
@@ -459,6 +520,7 @@ comment on function private.tg_alert_events__process() is 'After insert (per sta
 revoke all on function private.jsonb_int(jsonb), private.jsonb_timestamptz(jsonb),
   private.plan_event_alerts(public.alert_events[], public.alert_rules[], private.rule_verdict[], timestamptz),
   private.event_outcomes(public.alert_events[], private.event_plan[], uuid[], boolean[]),
+  private.record_event_outcomes(public.alert_events[], private.event_plan[], uuid[], boolean[], timestamptz),
   private.process_events(public.alert_events[]), private.tg_alert_events__process() from public;
 
 create trigger _500_process after insert on public.alert_events

@@ -290,7 +290,10 @@ begin
       group by x.id
     ) as c
     cross join lateral (values
-      (case when c.new_status <> 'resolved' and private.severity_rank(c.new_severity) > private.severity_rank(c.old_severity)
+      -- Severity order inline (private.severity_rank(), never inlined, costs a call per row).
+      (case when c.new_status <> 'resolved'
+                 and case c.new_severity when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'critical' then 4 else 0 end
+                     > case c.old_severity when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'critical' then 4 else 0 end
          then 'severity_raised' end,
        'severity_raised:' || c.new_severity),
       (case when c.old_status = 'snoozed' and c.new_status = 'active' and c.old_snoozed_until <= private.now()
