@@ -27,6 +27,12 @@ const Env = z.object({
     }
     return origins.length === 0 || origins.includes("*") ? ["*"] : origins;
   }),
+  // A base64url P-256 public key (65 bytes) as `web-push generate-vapid-keys` prints it.
+  VAPID_PUBLIC_KEY: z.string().regex(
+    /^[A-Za-z0-9_-]{86,88}$/,
+    "must be a base64url VAPID public key",
+  )
+    .optional(),
 });
 
 /** What a function needs to run. */
@@ -47,6 +53,8 @@ export interface FunctionConfig {
    * building a config by hand (tests, the local stack) get the local default, `["*"]`.
    */
   corsOrigins?: string[];
+  /** The VAPID public key browsers subscribe with; unset = web push is off. */
+  vapidPublicKey?: string;
 }
 
 /**
@@ -65,7 +73,8 @@ export function loadFunctionConfig(
     const issue = parsed.error.issues[0];
     throw new TypeError(`Cannot load function config: ${issue.path.join(".")} ${issue.message}`);
   }
-  const { SUPABASE_DB_URL, JWT_SECRET, DB_POOL_MAX, DB_PREPARE, CORS_ORIGINS } = parsed.data;
+  const { SUPABASE_DB_URL, JWT_SECRET, DB_POOL_MAX, DB_PREPARE, CORS_ORIGINS, VAPID_PUBLIC_KEY } =
+    parsed.data;
   const viaPooler = /:6543\//.test(SUPABASE_DB_URL);
   return {
     databaseUrl: SUPABASE_DB_URL,
@@ -73,5 +82,6 @@ export function loadFunctionConfig(
     poolMax: DB_POOL_MAX,
     prepare: DB_PREPARE === undefined ? !viaPooler : DB_PREPARE === "true",
     corsOrigins: CORS_ORIGINS,
+    vapidPublicKey: VAPID_PUBLIC_KEY,
   };
 }

@@ -62,6 +62,7 @@ export const SQLSTATE_ERRORS: Readonly<
   SW004: { status: 409, code: "invalid_transition" },
   SW005: { status: 403, code: "not_a_member" },
   "23514": { status: 400, code: "invalid_input" },
+  "23502": { status: 400, code: "invalid_input" },
   "23505": { status: 409, code: "conflict" },
   "23503": { status: 400, code: "invalid_input" },
   "42501": { status: 403, code: "forbidden" },

@@ -11,7 +11,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { auth, type AuthEnv } from "../_shared/auth.ts";
 import type { FunctionConfig } from "../_shared/config.ts";
-import { type Sql, type Tx, withClaims } from "../_shared/db.ts";
+import type { Sql } from "../_shared/db.ts";
 import {
   ApiError,
   errorHandler,
@@ -34,6 +34,15 @@ import {
 } from "./lifecycle.ts";
 import { listAlerts, listAlertsRoute } from "./list_alerts.ts";
 import { membersMeRoute, whoAmI } from "./members_me.ts";
+import { registerAnalyticsRoutes } from "./analytics.ts";
+import { registerConfigRoutes } from "./config.ts";
+import { registerEventRoutes } from "./events.ts";
+import { registerMemberRoutes } from "./members.ts";
+import { registerOperationsRoutes } from "./operations.ts";
+import { registerPushRoutes } from "./push.ts";
+import { createReportingDeps } from "./reporting_deps.ts";
+import { registerRuleRoutes } from "./rules.ts";
+import { registerSuppressionRoutes } from "./suppressions.ts";
 
 /** What the app is built from; tests pass their own. */
 export interface AlertsAppDeps {
@@ -61,14 +70,21 @@ export function createAlertsApp({ config, sql, logger = createLogger("alerts") }
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: throwValidationError }).basePath("/alerts");
   const corsOrigins = config.corsOrigins ?? ["*"];
   const verifyBearer = auth({ secret: config.jwtSecret });
-  const asCaller = <T>(c: Context<AuthEnv>, work: (tx: Tx) => Promise<T>) =>
-    withClaims(sql, c.get("claims"), work);
+  const deps = createReportingDeps(sql, { vapidPublicKey: config.vapidPublicKey });
+  const asCaller = deps.asCaller;
 
   app.use(requestLog({ logger }));
   app.use(cors({
     origin: corsOrigins.includes("*") ? "*" : corsOrigins,
-    allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["authorization", "content-type", "apikey", "x-client-info", "x-request-id"],
+    allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+    allowHeaders: [
+      "authorization",
+      "content-type",
+      "apikey",
+      "x-client-info",
+      "x-request-id",
+      "idempotency-key",
+    ],
     exposeHeaders: ["x-request-id"],
     maxAge: 600,
   }));
@@ -96,7 +112,8 @@ export function createAlertsApp({ config, sql, logger = createLogger("alerts") }
     info: {
       title: "Shelfwatch alerts API",
       version: "1.0.0",
-      description: "Alerts: list, summary, detail, acknowledge/resolve/snooze, bulk actions.",
+      description:
+        "Alerts (list, summary, detail, acknowledge/resolve/snooze, bulk), rules, suppressions, event ingest, tenant config, members and preferences, push subscriptions, analytics, queue stats and Prometheus metrics.",
     },
     servers: [{ url: "/functions/v1", description: "hosted Supabase or the local gateway" }],
   });
@@ -124,6 +141,16 @@ export function createAlertsApp({ config, sql, logger = createLogger("alerts") }
     const body = c.req.valid("json");
     return c.json(await asCaller(c, (tx) => applyBulk(tx, "resolve", body)), 200);
   });
+
+  // Each group of fixed paths registers before `/{id}`, which would match them too.
+  registerRuleRoutes(app, deps);
+  registerSuppressionRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  registerConfigRoutes(app, deps);
+  registerAnalyticsRoutes(app, deps);
+  registerMemberRoutes(app, deps);
+  registerPushRoutes(app, deps);
+  registerOperationsRoutes(app, deps);
 
   app.openapi(alertDetailRoute, async (c) => {
     const { id } = c.req.valid("param");
