@@ -49,3 +49,36 @@ Deno.test("loadFunctionConfig() reads CORS_ORIGINS as a comma list, * by default
     errorLike(TypeError, "CORS_ORIGINS must be * or a comma list of origins"),
   );
 });
+
+Deno.test("loadFunctionConfig() reads the JWKS, audience, issuer and rate limit", () => {
+  const db = { SUPABASE_DB_URL: "postgresql://x/y" };
+  const defaults = loadFunctionConfig(db);
+  assert.equal(defaults.jwks, undefined);
+  assert.equal(defaults.rateLimitPerMinute, 600);
+  const jwks = { keys: [{ kty: "EC", crv: "P-256", x: "a", y: "b" }] };
+  const local = loadFunctionConfig({
+    ...db,
+    SUPABASE_JWKS: JSON.stringify(jwks),
+    JWT_AUDIENCE: "authenticated",
+    JWT_ISSUER: "https://ref.supabase.co/auth/v1",
+    RATE_LIMIT_PER_MINUTE: "0",
+  });
+  assert.deepEqual(local.jwks, jwks);
+  assert.equal(local.jwtAudience, "authenticated");
+  assert.equal(local.jwtIssuer, "https://ref.supabase.co/auth/v1");
+  assert.equal(local.rateLimitPerMinute, 0);
+  const url = "https://ref.supabase.co/auth/v1/.well-known/jwks.json";
+  assert.deepEqual(loadFunctionConfig({ ...db, JWKS_URL: url }).jwks, new URL(url));
+  assert.throws(
+    () => loadFunctionConfig({ ...db, SUPABASE_JWKS: "{not json" }),
+    errorLike(TypeError, "SUPABASE_JWKS must be a JWKS JSON document"),
+  );
+  assert.throws(
+    () => loadFunctionConfig({ ...db, SUPABASE_JWKS: JSON.stringify(jwks), JWKS_URL: url }),
+    errorLike(TypeError, "not both"),
+  );
+  assert.throws(
+    () => loadFunctionConfig({ ...db, RATE_LIMIT_PER_MINUTE: "-1" }),
+    errorLike(TypeError, "RATE_LIMIT_PER_MINUTE"),
+  );
+});

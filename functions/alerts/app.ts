@@ -19,6 +19,7 @@ import {
   throwValidationError,
 } from "../_shared/errors.ts";
 import { createLogger, type Logger } from "../_shared/logging.ts";
+import { rateLimit } from "../_shared/rate_limit.ts";
 import { requestLog } from "../_shared/request_log.ts";
 import { activeAlerts, activeAlertsRoute } from "./active_alerts.ts";
 import { alertDetail, alertDetailRoute } from "./alert_detail.ts";
@@ -37,6 +38,7 @@ import { membersMeRoute, whoAmI } from "./members_me.ts";
 import { registerAnalyticsRoutes } from "./analytics.ts";
 import { registerConfigRoutes } from "./config.ts";
 import { registerEventRoutes } from "./events.ts";
+import { ingestKeyAuth, registerIngestKeyRoutes } from "./ingest_keys.ts";
 import { registerMemberRoutes } from "./members.ts";
 import { registerOperationsRoutes } from "./operations.ts";
 import { registerPushRoutes } from "./push.ts";
@@ -49,6 +51,8 @@ export interface AlertsAppDeps {
   config: FunctionConfig;
   sql: Sql;
   logger?: Logger;
+  /** The rate limiter's clock (epoch ms); tests pass a fake one. */
+  now?: () => number;
 }
 
 /** Largest request body accepted. */
@@ -66,10 +70,18 @@ const PUBLIC_PATHS = new Set(["/alerts/health", "/alerts/openapi.json"]);
  * const res = await app.request("/alerts/health");
  * ```
  */
-export function createAlertsApp({ config, sql, logger = createLogger("alerts") }: AlertsAppDeps) {
+export function createAlertsApp(
+  { config, sql, logger = createLogger("alerts"), now }: AlertsAppDeps,
+) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: throwValidationError }).basePath("/alerts");
   const corsOrigins = config.corsOrigins ?? ["*"];
-  const verifyBearer = auth({ secret: config.jwtSecret });
+  const verifyBearer = auth({
+    secret: config.jwtSecret,
+    jwks: config.jwks,
+    audience: config.jwtAudience,
+    issuer: config.jwtIssuer,
+  });
+  const verifyIngestKey = ingestKeyAuth(sql);
   const deps = createReportingDeps(sql, { vapidPublicKey: config.vapidPublicKey });
   const asCaller = deps.asCaller;
 
@@ -84,8 +96,15 @@ export function createAlertsApp({ config, sql, logger = createLogger("alerts") }
       "x-client-info",
       "x-request-id",
       "idempotency-key",
+      "x-ingest-key",
     ],
-    exposeHeaders: ["x-request-id"],
+    exposeHeaders: [
+      "x-request-id",
+      "retry-after",
+      "ratelimit-limit",
+      "ratelimit-remaining",
+      "ratelimit-reset",
+    ],
     maxAge: 600,
   }));
   app.use(bodyLimit({
@@ -95,8 +114,12 @@ export function createAlertsApp({ config, sql, logger = createLogger("alerts") }
     },
   }));
   app.use(function requireToken(c: Context<AuthEnv>, next: Next) {
-    return PUBLIC_PATHS.has(c.req.path) ? next() : verifyBearer(c, next);
+    if (PUBLIC_PATHS.has(c.req.path)) return next();
+    const byKey = c.req.method === "POST" && c.req.path === "/alerts/events" &&
+      c.req.header("x-ingest-key") !== undefined;
+    return byKey ? verifyIngestKey(c, next) : verifyBearer(c, next);
   });
+  app.use(rateLimit({ limit: config.rateLimitPerMinute ?? 600, windowMs: 60_000, now }));
   app.onError(errorHandler(logger));
   app.notFound(notFoundHandler);
 
@@ -146,6 +169,7 @@ export function createAlertsApp({ config, sql, logger = createLogger("alerts") }
   registerRuleRoutes(app, deps);
   registerSuppressionRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerIngestKeyRoutes(app, deps);
   registerConfigRoutes(app, deps);
   registerAnalyticsRoutes(app, deps);
   registerMemberRoutes(app, deps);

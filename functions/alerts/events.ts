@@ -11,6 +11,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Tx } from "../_shared/db.ts";
 import { ApiError } from "../_shared/errors.ts";
 import { errorResponses, jsonResponse } from "./alert_schemas.ts";
+import { keyTenant } from "./ingest_keys.ts";
 import { type AlertsRouter, namedTenant, type RouteDeps } from "./route_deps.ts";
 import { dateTime, JsonObject, ServiceTenantId, text } from "./route_deps_schemas.ts";
 
@@ -188,7 +189,7 @@ export function registerEventRoutes(app: AlertsRouter, { asCaller }: RouteDeps):
         `Cannot ingest ${events.length} events in one request: at most ${MAX_EVENTS}`,
       );
     }
-    const tenant = namedTenant(c, named);
+    const tenant = keyTenant(c, named) ?? namedTenant(c, named);
     const idempotencyKey = headers["idempotency-key"];
     const result = await asCaller(
       c,
