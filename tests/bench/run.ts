@@ -13,6 +13,7 @@ import { runCommand } from "../../local/stack_error.ts";
 import { createTestDatabase } from "../_support/database.ts";
 import { startTestStack } from "../_support/stack.ts";
 import { measure, type Measurement } from "./measure.ts";
+import { apiCalls, loadAlerts } from "./api.ts";
 import { batchIngest, prepareIngest, singleRowIngest } from "./ingest.ts";
 import { fullRescore, loadScoringData, writeToAlert } from "./scoring.ts";
 
@@ -85,6 +86,32 @@ function rate(m: Measurement): string {
   return `${m.perSecond.toFixed(0)}/s p50 ${m.p50Ms.toFixed(2)} ms p99 ${m.p99Ms.toFixed(2)} ms`;
 }
 
+/** List, summary and acknowledge through the gateway on a tenant with many alerts. */
+async function api(): Promise<Row[]> {
+  const alerts = quick ? 20_000 : 100_000;
+  await using stack = await startTestStack();
+  progress(`loading ${alerts.toLocaleString()} alerts`);
+  await loadAlerts(stack, alerts);
+  progress("API calls");
+  const calls = await apiCalls(stack, quick ? 300 : 2000);
+  const reference = `GET /health (one trivial query) through the same stack: ${
+    rate(calls.reference)
+  }`;
+  return ([["GET /alerts?limit=50&status=active", calls.list], [
+    "GET /alerts/summary",
+    calls.summary,
+  ], [
+    "POST /alerts/{id}/acknowledge",
+    calls.acknowledge,
+  ]] as const).map(([what, m]) => ({
+    name: `${what} as staff, tenant with ${alerts.toLocaleString()} alerts (gateway, JWT, RLS)`,
+    figure: rate(m),
+    reference,
+    ratio: m.perSecond / calls.reference.perSecond,
+    raw: m,
+  }));
+}
+
 /** Events into alerts through a rule: single-row from 4 connections, and one 10,000-row statement. */
 async function ingest(): Promise<Row[]> {
   await using db = await createTestDatabase();
@@ -147,6 +174,7 @@ async function scoring(): Promise<Row[]> {
 await runCommand(async () => {
   const rows: Row[] = [];
   for (const bench of [gatewayHealth, sqlAsJwt]) rows.push(await bench());
+  rows.push(...await api());
   rows.push(...await ingest());
   rows.push(...await scoring());
   progress("done\n");
