@@ -52,7 +52,7 @@ export async function apiCalls(stack: TestStack, count: number) {
         method: "POST",
         headers: { ...headers, "content-type": "application/json" },
         body: "{}",
-      }).then((res) => res.arrayBuffer()),
+      }).then(ok),
     options,
   );
   return { reference, list, summary, acknowledge } satisfies Record<string, Measurement>;
