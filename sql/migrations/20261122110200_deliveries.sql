@@ -28,7 +28,7 @@ create table public.deliveries (
   -- the webhook's token): members cannot read this column.
   destination text constraint deliveries_destination_length check (length(destination) <= 2000),
   channel text not null constraint deliveries_channel_valid check (channel in ('email', 'sms', 'whatsapp', 'push', 'slack', 'discord', 'webhook', 'digest')),
-  reason text not null constraint deliveries_reason_valid check (reason in ('created', 'severity_raised', 'escalated', 'snooze_expired', 'resolved', 'digest')),
+  reason text not null constraint deliveries_reason_valid check (reason in ('created', 'severity_raised', 'escalated', 'snooze_expired', 'resolved', 'digest', 'repeated')),
   escalation_level int not null default 0 constraint deliveries_escalation_level_nonnegative check (escalation_level >= 0),
   priority int not null default 50 constraint deliveries_priority_range check (priority between 0 and 100),
   status text not null default 'pending' constraint deliveries_status_valid check (status in ('pending', 'sending', 'sent', 'failed', 'dead', 'cancelled', 'deferred')),
@@ -55,7 +55,7 @@ create table public.deliveries (
 );
 comment on table public.deliveries is 'The notification outbox: one row per (alert, recipient member or tenant destination, channel, reason), claimed by the dispatcher with claim_deliveries() (SKIP LOCKED + lease), retried with backoff, never sent twice for one idempotency_key. Written only by the system.';
 comment on column public.deliveries.due_at is 'Earliest time the delivery may be sent: its creation, the end of the recipient''s quiet hours, or the next retry.';
-comment on column public.deliveries.idempotency_key is '<alert_id>/<occasion>/<escalation_level>/<user_id or dest:md5(destination)>/<channel>; unique, kept across retries and re-claims.';
+comment on column public.deliveries.idempotency_key is '<alert_id>/<occasion>/<escalation_level>/<user_id or dest:md5(destination)>/<channel>; unique, kept across retries and re-claims. Occasions: created, resolved, escalated, severity_raised:<severity>, snooze_expired:<epoch>, repeated:<occurrence>.';
 comment on column public.deliveries.lease_expires_at is 'While sending: when the claim lapses and another worker may claim the row again.';
 comment on column public.deliveries.priority is 'The alert''s priority (0-100) when routed; higher is claimed first.';
 comment on column public.deliveries.digest_id is 'For a digest item: the digest delivery (reason digest) it was folded into.';

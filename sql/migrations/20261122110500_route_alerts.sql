@@ -7,6 +7,7 @@
 --   snooze_expired   a snoozed alert became active because its snooze ran out (not a member's unsnooze)
 --   escalated        an open alert's escalation_level went up (private.escalate_alerts)
 --   resolved         the alert was resolved: only to those a notice was sent (or is being sent) to
+--   repeated         a rule's aggregated repeat on an occurrence the rule marks as notifying (below)
 -- and never an acknowledgement. When an alert is resolved, its notices still waiting (pending, e.g.
 -- held by quiet hours) are cancelled first: they are stale.
 --
@@ -35,8 +36,82 @@
 -- Tenant destinations: settings.notifications.webhooks entries get one delivery per alert
 -- occasion when the alert's severity reaches the entry's min_severity (default high), with no
 -- quiet hours or rate limits; resolved goes to the destinations notified before.
+--
+-- Rule routing: alerts raised by an event rule (20261122100600) are routed the way the rule
+-- says, and an aggregated repeat is announced on the occurrences the rule marks as notifying.
+-- Who, on what, for an alert whose metadata carries rule_id (written by event processing):
+--   metadata.notify_roles  non-empty: the members told on created / severity_raised /
+--                          snooze_expired / repeated are the active members with one of these
+--                          roles, instead of settings.notifications.roles.
+--   metadata.channels      non-empty: the channels are the rule's, intersected with what each member
+--                          can receive (consent and a usable address, as before), instead of the
+--                          member's channels for the severity; the tenant's destinations
+--                          (settings.notifications.webhooks) are used only when the rule lists their
+--                          channel (slack, discord, webhook), still from their min_severity up.
+--                          Escalated notices also go on the rule's channels instead of the
+--                          policy's (still to the policy's roles: escalation goes up the chain).
+--                          "dashboard" needs no delivery: a rule with only it sends nothing, not
+--                          even when the alert escalates.
+--   An empty list (or an alert that no rule raised, such as a stock alert) keeps the defaults.
+--   Store scope, quiet hours, rate limits and the digest fallback apply as before; resolved
+--   notices go to whoever was told before.
+--
+-- Repeats (reason repeated): an update of an active or acknowledged alert that raises its
+-- occurrence_count, when the alert's metadata says the occurrences just counted include one that
+-- notifies (metadata.notify = true: the first of a window, or every notify_every-th). One notice
+-- per update, for the latest notifying occurrence; its occasion is repeated:<n>, with n that
+-- occurrence's number in the alert's whole life (occurrence_count minus the window occurrences
+-- counted after it), so each notifying occurrence is announced once however often routing runs.
+-- A snoozed alert's repeats are not announced (the snooze's end is). A repeat that also raises the
+-- severity announces both occasions: severity_raised is sent only once per severity, so folding
+-- the repeat into it could lose the repeat's notice.
+
 create type private.notification_event as (alert_id uuid, reason text, occasion text);
 comment on type private.notification_event is 'Something about an alert to announce: its reason (deliveries.reason) and occasion (reason, qualified where an alert can have it twice).';
+
+-- plpgsql rather than sql so its plan is kept for the session (see 20261122110100).
+create or replace function private.rule_route(metadata jsonb, key text)
+returns jsonb
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if metadata ? 'rule_id' and pg_catalog.jsonb_typeof(metadata -> key) = 'array'
+     and pg_catalog.jsonb_array_length(metadata -> key) > 0 then
+    return metadata -> key;
+  end if;
+  return null;
+end;
+$$;
+comment on function private.rule_route(jsonb, text) is 'For an alert raised by a rule (metadata.rule_id), the rule''s routing list under key (channels or notify_roles) when it names any; else null (route by the tenant''s defaults).';
+
+create or replace function private.notifying_occurrence(metadata jsonb, occurrence_count int)
+returns int
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  window_occurrence int;
+  latest int;
+begin
+  if metadata -> 'notify' is distinct from 'true'::jsonb then
+    return null;
+  end if;
+  window_occurrence := private.jsonb_int(metadata -> 'window_occurrence');
+  if pg_catalog.jsonb_typeof(metadata -> 'notify_occurrences') = 'array' then
+    select pg_catalog.max(private.jsonb_int(o.value)) into latest
+    from pg_catalog.jsonb_array_elements(metadata -> 'notify_occurrences') as o;
+  end if;
+  if window_occurrence is null or latest is null or latest > window_occurrence
+     or occurrence_count - (window_occurrence - latest) < 1 then
+    return occurrence_count;
+  end if;
+  return occurrence_count - (window_occurrence - latest);
+end;
+$$;
+comment on function private.notifying_occurrence(jsonb, int) is 'For an alert whose metadata says its latest occurrences include one that notifies (notify = true), that latest notifying occurrence''s number in the alert''s whole life (occurrence_count less the window occurrences after it); null when none notifies.';
 
 create or replace function private.enqueue_deliveries(events private.notification_event[])
 returns int
@@ -58,12 +133,14 @@ begin
   end if;
   with ev as materialized (
     select e.alert_id, e.reason, e.occasion, a.tenant_id, a.severity, a.priority, a.store_id,
-           a.escalation_level, a.escalation_policy, a.place_zone
+           a.escalation_level, a.escalation_policy, a.place_zone, a.rule_channels, a.rule_roles
     from (select distinct x.alert_id, x.reason, x.occasion from pg_catalog.unnest(events) as x) as e
     cross join lateral (
       select a.tenant_id, a.severity, a.priority, a.store_id, a.escalation_level, a.escalation_policy,
              coalesce((select s.timezone from public.stores as s where s.tenant_id = a.tenant_id and s.id = a.store_id),
-                      (select t.timezone from public.tenants as t where t.id = a.tenant_id)) as place_zone
+                      (select t.timezone from public.tenants as t where t.id = a.tenant_id)) as place_zone,
+             private.rule_route(a.metadata, 'channels') as rule_channels,
+             private.rule_route(a.metadata, 'notify_roles') as rule_roles
       from public.alerts as a
       where a.id = e.alert_id
     ) as a
@@ -87,23 +164,27 @@ begin
     where m.active
   ),
   wanted as (
-    -- created, severity_raised, snooze_expired: the tenant's notify roles, their channels for the severity.
+    -- created, severity_raised, snooze_expired, repeated: the rule's roles, else the tenant's
+    -- notify roles; the rule's channels, else the member's channels for the severity (channels a
+    -- member cannot receive, such as slack or dashboard, are dropped by eligible).
     select ev.*, m.user_id, ch.channel, m.prefs, m.store_ids, m.timezone, m.can_email, m.can_sms, m.can_whatsapp, m.can_push
     from ev
     join tenant_settings as c on c.tenant_id = ev.tenant_id
     join members as m on m.tenant_id = ev.tenant_id
     cross join lateral (
-      select distinct x.channel from pg_catalog.jsonb_array_elements_text(m.prefs -> 'channels' -> ev.severity) as x (channel)
+      select distinct x.channel
+      from pg_catalog.jsonb_array_elements_text(coalesce(ev.rule_channels, m.prefs -> 'channels' -> ev.severity)) as x (channel)
     ) as ch
-    where ev.reason in ('created', 'severity_raised', 'snooze_expired')
-      and (c.ns -> 'roles') ? m.role
+    where ev.reason in ('created', 'severity_raised', 'snooze_expired', 'repeated')
+      and coalesce(ev.rule_roles, c.ns -> 'roles') ? m.role
     union all
-    -- escalated: the snapshotted policy's roles and channels.
+    -- escalated: the snapshotted policy's roles, on the rule's channels, else the policy's.
     select ev.*, m.user_id, ch.channel, m.prefs, m.store_ids, m.timezone, m.can_email, m.can_sms, m.can_whatsapp, m.can_push
     from ev
     join members as m on m.tenant_id = ev.tenant_id
     cross join lateral (
-      select distinct x.channel from pg_catalog.jsonb_array_elements_text(ev.escalation_policy -> 'channels') as x (channel)
+      select distinct x.channel
+      from pg_catalog.jsonb_array_elements_text(coalesce(ev.rule_channels, ev.escalation_policy -> 'channels')) as x (channel)
     ) as ch
     where ev.reason = 'escalated'
       and (ev.escalation_policy -> 'roles') ? m.role
@@ -172,6 +253,7 @@ begin
     from limited as l
     where l.over_limit and l.prefs ->> 'digest' <> 'off' and (l.can_email or l.can_push)
     union all
+    -- Tenant destinations: from their min_severity up, and for a rule's alert only the channels it lists.
     select ev.tenant_id, ev.alert_id, null, w.value ->> 'url', w.value ->> 'channel', ev.reason, ev.occasion,
            ev.escalation_level, ev.priority, 'pending', null, null, null
     from ev
@@ -179,6 +261,7 @@ begin
     cross join lateral pg_catalog.jsonb_array_elements(c.ns -> 'webhooks') as w
     where ev.reason <> 'resolved'
       and private.severity_rank(ev.severity) >= private.severity_rank(coalesce(w.value ->> 'min_severity', 'high'))
+      and (ev.rule_channels is null or ev.rule_channels ? (w.value ->> 'channel'))
     union all
     select distinct ev.tenant_id, ev.alert_id, null::uuid, d.destination, d.channel, ev.reason, ev.occasion,
            ev.escalation_level, ev.priority, 'pending', null::timestamptz, null, null
@@ -202,7 +285,7 @@ begin
   return enqueued;
 end;
 $$;
-comment on function private.enqueue_deliveries(private.notification_event[]) is 'Writes the outbox rows for a set of alert occasions: recipients by role, store scope and reason; channels by severity, preference, consent and address; quiet hours; rate limits (excess folded into the digest); tenant webhooks. Idempotent (on conflict do nothing on the idempotency key); returns how many rows it added.';
+comment on function private.enqueue_deliveries(private.notification_event[]) is 'Writes the outbox rows for a set of alert occasions: recipients by role (a rule''s notify_roles, else the tenant''s), store scope and reason; channels by the rule''s channels, else severity and preference (escalation: the policy''s), and by consent and address; quiet hours; rate limits (excess folded into the digest); tenant webhooks (only the channels a rule lists). Idempotent (on conflict do nothing on the idempotency key); returns how many rows it added.';
 
 create or replace function private.tg_alerts__route_insert()
 returns trigger
@@ -232,7 +315,8 @@ declare
 begin
   -- old_rows and new_rows are paired by grouping on id, not by a join: the planner takes a
   -- transition table for one row, and the nested loop it then picks for a join is quadratic on a
-  -- 10,000-row update.
+  -- 10,000-row update. The notifying occurrence is worked out only for rows whose metadata says
+  -- one notifies (rule alerts' repeats), so scoring's large updates never call the function.
   events := array(
     select row(c.id, e.reason, e.occasion)::private.notification_event
     from (
@@ -243,14 +327,23 @@ begin
              pg_catalog.max(x.severity) filter (where not x.is_new) as old_severity,
              pg_catalog.max(x.escalation_level) filter (where x.is_new) as new_level,
              pg_catalog.max(x.escalation_level) filter (where not x.is_new) as old_level,
-             pg_catalog.max(x.snoozed_until) filter (where not x.is_new) as old_snoozed_until
-      from (select true as is_new, n.id, n.status, n.severity, n.escalation_level, n.snoozed_until from new_rows as n
+             pg_catalog.max(x.snoozed_until) filter (where not x.is_new) as old_snoozed_until,
+             pg_catalog.max(x.occurrence_count) filter (where not x.is_new) as old_occurrences,
+             pg_catalog.max(x.notifying_occurrence) filter (where x.is_new) as notifying_occurrence
+      from (select true as is_new, n.id, n.status, n.severity, n.escalation_level, n.snoozed_until, n.occurrence_count,
+                   case when n.metadata -> 'notify' = 'true'::jsonb
+                     then private.notifying_occurrence(n.metadata, n.occurrence_count) end as notifying_occurrence
+            from new_rows as n
             union all
-            select false, o.id, o.status, o.severity, o.escalation_level, o.snoozed_until from old_rows as o) as x
+            select false, o.id, o.status, o.severity, o.escalation_level, o.snoozed_until, o.occurrence_count, null
+            from old_rows as o) as x
       group by x.id
     ) as c
     cross join lateral (values
-      (case when c.new_status <> 'resolved' and private.severity_rank(c.new_severity) > private.severity_rank(c.old_severity)
+      -- Severity order inline (private.severity_rank(), never inlined, costs a call per row).
+      (case when c.new_status <> 'resolved'
+                 and case c.new_severity when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'critical' then 4 else 0 end
+                     > case c.old_severity when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'critical' then 4 else 0 end
          then 'severity_raised' end,
        'severity_raised:' || c.new_severity),
       (case when c.old_status = 'snoozed' and c.new_status = 'active' and c.old_snoozed_until <= private.now()
@@ -261,7 +354,11 @@ begin
        'escalated'),
       (case when c.new_status = 'resolved' and c.old_status <> 'resolved'
          then 'resolved' end,
-       'resolved')
+       'resolved'),
+      -- An occurrence counted by this update notifies (a notifying occurrence counted earlier does not).
+      (case when c.new_status in ('active', 'acknowledged') and c.notifying_occurrence > c.old_occurrences
+         then 'repeated' end,
+       'repeated:' || c.notifying_occurrence)
     ) as e (reason, occasion)
     where e.reason is not null);
 
@@ -281,7 +378,7 @@ begin
   return null;
 end;
 $$;
-comment on function private.tg_alerts__route_update() is 'After update (per statement): cancels a resolved alert''s waiting notices and enqueues severity_raised, snooze_expired, escalated and resolved notices (never for a severity fall, a repeat or an acknowledgement).';
+comment on function private.tg_alerts__route_update() is 'After update (per statement): cancels a resolved alert''s waiting notices and enqueues severity_raised, snooze_expired, escalated, resolved and repeated (a rule''s notifying occurrence) notices (never for a severity fall, a repeat that does not notify or an acknowledgement).';
 
 create trigger _600_route_insert after insert on public.alerts
   referencing new table as new_rows
@@ -290,5 +387,6 @@ create trigger _600_route_update after update on public.alerts
   referencing old table as old_rows new table as new_rows
   for each statement execute function private.tg_alerts__route_update();
 
-revoke all on function private.enqueue_deliveries(private.notification_event[]), private.tg_alerts__route_insert(),
+revoke all on function private.rule_route(jsonb, text), private.notifying_occurrence(jsonb, int),
+  private.enqueue_deliveries(private.notification_event[]), private.tg_alerts__route_insert(),
   private.tg_alerts__route_update() from public;

@@ -1,4 +1,4 @@
--- pgTAP tests for rule routing (migration 20261122130000): alerts raised by an event rule reach
+-- pgTAP tests for rule routing (migration 20261122110500): alerts raised by an event rule reach
 -- the rule's notify_roles on the rule's channels (intersected with what each member can receive;
 -- tenant destinations only for the channels the rule lists; dashboard alone sends nothing), with
 -- store scope, quiet hours and rate limits as before; escalation goes on the rule's channels (to
