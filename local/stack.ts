@@ -7,6 +7,7 @@
 import type { FunctionConfig } from "../functions/_shared/config.ts";
 import { connectDatabase } from "../functions/_shared/db.ts";
 import { createAlertsApp } from "../functions/alerts/app.ts";
+import { createNotifyApp } from "../functions/notify/app.ts";
 import type { Logger } from "../functions/_shared/logging.ts";
 import { createGateway } from "./gateway.ts";
 import { StackError } from "./stack_error.ts";
@@ -45,14 +46,18 @@ export async function startStack(
 ): Promise<RunningStack> {
   const config: FunctionConfig = { databaseUrl, jwtSecret, poolMax: 10, prepare: true };
   const alertsSql = connectDatabase(config, "shelfwatch-alerts");
+  const notifySql = connectDatabase(config, "shelfwatch-notify");
   const gateway = createGateway({
-    functions: { alerts: createAlertsApp({ config, sql: alertsSql, logger }) },
+    functions: {
+      alerts: createAlertsApp({ config, sql: alertsSql, logger }),
+      notify: createNotifyApp({ config, sql: notifySql, logger }),
+    },
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve({ port, hostname, onListen: () => {} }, gateway.fetch);
   } catch (error) {
-    await alertsSql.end();
+    await Promise.all([alertsSql.end(), notifySql.end()]);
     if (error instanceof Deno.errors.AddrInUse) {
       throw new StackError(
         `Port ${port} is already in use by another program: stop it (is another 'supabase start' or Shelfwatch running?), or set SHELFWATCH_API_PORT to a free port.`,
@@ -66,7 +71,7 @@ export async function startStack(
     port: actualPort,
     async stop() {
       await server.shutdown();
-      await alertsSql.end({ timeout: 5 });
+      await Promise.all([alertsSql.end({ timeout: 5 }), notifySql.end({ timeout: 5 })]);
     },
   };
 }

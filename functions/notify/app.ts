@@ -1,0 +1,62 @@
+/**
+ * @module
+ * The `notify` function: gets every delivery in the outbox to a person. Mounted by hosted
+ * Supabase and by the local gateway at `/functions/v1/notify`. This file only wires middleware and
+ * route groups; each group (dispatch, provider callbacks, action links, the inbox) lives in a file
+ * of its own and registers its routes here.
+ */
+
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { FunctionConfig } from "../_shared/config.ts";
+import type { Sql } from "../_shared/db.ts";
+import { ApiError, errorHandler, notFoundHandler } from "../_shared/errors.ts";
+import { createLogger, type Logger } from "../_shared/logging.ts";
+import { requestLog } from "../_shared/request_log.ts";
+import { checkHealth } from "../alerts/health.ts";
+
+/** What the app is built from; tests pass their own. */
+export interface NotifyAppDeps {
+  config: FunctionConfig;
+  sql: Sql;
+  logger?: Logger;
+  /** The clock (epoch ms); tests pass a fake one. */
+  now?: () => number;
+}
+
+/** Largest request body accepted (provider callbacks are small). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * Builds the app.
+ *
+ * @example
+ * ```ts
+ * const app = createNotifyApp({ config, sql });
+ * const res = await app.request("/notify/health");
+ * ```
+ */
+export function createNotifyApp(
+  { sql, logger = createLogger("notify") }: NotifyAppDeps,
+) {
+  const app = new Hono().basePath("/notify");
+
+  app.use(requestLog({ logger }));
+  app.use(bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", "The request body is larger than 256 KiB");
+    },
+  }));
+  app.onError(errorHandler(logger));
+  app.notFound(notFoundHandler);
+
+  app.get("/health", async (c) => {
+    const report = await checkHealth(sql);
+    return c.json(report, report.status === "ok" ? 200 : 503);
+  });
+
+  // Route groups register below, one line each.
+
+  return app;
+}
