@@ -36,6 +36,7 @@ import {
 import { listAlerts, listAlertsRoute } from "./list_alerts.ts";
 import { membersMeRoute, whoAmI } from "./members_me.ts";
 import { registerAnalyticsRoutes } from "./analytics.ts";
+import { registerDailyAnalyticsRoutes } from "./analytics_daily.ts";
 import { registerConfigRoutes } from "./config.ts";
 import { registerEventRoutes } from "./events.ts";
 import { ingestKeyAuth, registerIngestKeyRoutes } from "./ingest_keys.ts";
@@ -44,6 +45,7 @@ import { registerOperationsRoutes } from "./operations.ts";
 import { registerPushRoutes } from "./push.ts";
 import { createReportingDeps } from "./reporting_deps.ts";
 import { registerRuleRoutes } from "./rules.ts";
+import { registerStockRoutes } from "./stock.ts";
 import { registerSuppressionRoutes } from "./suppressions.ts";
 
 /** What the app is built from; tests pass their own. */
@@ -172,6 +174,8 @@ export function createAlertsApp(
   registerIngestKeyRoutes(app, deps);
   registerConfigRoutes(app, deps);
   registerAnalyticsRoutes(app, deps);
+  registerDailyAnalyticsRoutes(app, deps);
+  registerStockRoutes(app, deps);
   registerMemberRoutes(app, deps);
   registerPushRoutes(app, deps);
   registerOperationsRoutes(app, deps);
@@ -193,8 +197,8 @@ export function createAlertsApp(
     return c.json(await asCaller(c, (tx) => applyAction(tx, "snooze", id, body)), 200);
   });
   app.openapi(unsnoozeRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    return c.json(await asCaller(c, (tx) => applyAction(tx, "unsnooze", id, {})), 200);
+    const [{ id }, body] = [c.req.valid("param"), c.req.valid("json")];
+    return c.json(await asCaller(c, (tx) => applyAction(tx, "unsnooze", id, body)), 200);
   });
 
   return app;

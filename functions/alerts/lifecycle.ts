@@ -9,7 +9,7 @@ import { createRoute, type z } from "@hono/zod-openapi";
 import type { Tx } from "../_shared/db.ts";
 import { alertColumns } from "./alert_columns.ts";
 import { Alert, errorResponses, jsonResponse } from "./alert_schemas.ts";
-import { AlertIdParams, NoteBody, SnoozeBody, UnsnoozeBody } from "./request_schemas.ts";
+import { AlertIdParams, NoteBody, SnoozeBody } from "./request_schemas.ts";
 
 /** The transitions a member may ask for. */
 export type AlertAction = "acknowledge" | "resolve" | "snooze" | "unsnooze";
@@ -59,8 +59,9 @@ export const snoozeRoute = actionRoute("snooze", SnoozeBody, {
   required: true,
 });
 /** `POST /alerts/{id}/unsnooze` (managers and owners). */
-export const unsnoozeRoute = actionRoute("unsnooze", UnsnoozeBody, {
-  summary: "End a snooze early; the alert is active again (managers and owners)",
+export const unsnoozeRoute = actionRoute("unsnooze", NoteBody, {
+  summary:
+    "End a snooze early; the alert is active again, the note goes to its history (managers and owners)",
   required: false,
 });
 
@@ -90,7 +91,8 @@ export async function applyAction(tx: Tx, action: AlertAction, id: string, input
                              private.now() + ${input.minutes ?? null}::int * interval '1 minute'),
                     ${note}::text) as a`;
       case "unsnooze":
-        return tx<Alert[]>`select ${alertColumns(tx)} from public.unsnooze_alert(${id}::uuid) as a`;
+        return tx<Alert[]>`select ${alertColumns(tx)}
+                  from public.unsnooze_alert(${id}::uuid, ${note}::text) as a`;
     }
   })();
   return alert;

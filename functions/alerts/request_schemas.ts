@@ -98,9 +98,3 @@ export const BulkBody = z.strictObject({
   ids: z.array(z.uuid()).min(1).max(100),
   note: text(5000).optional(),
 }).openapi("BulkBody");
-
-/**
- * `{}` of unsnooze: `public.unsnooze_alert(id)` records no note, so a note is refused by name
- * rather than silently dropped.
- */
-export const UnsnoozeBody = z.strictObject({}).openapi("UnsnoozeBody");

@@ -253,6 +253,33 @@ Deno.test("POST /alerts/{id}/acknowledge|snooze|unsnooze|resolve walk an alert t
   });
 });
 
+Deno.test("POST /alerts/{id}/unsnooze records its note in the alert's history", async () => {
+  await withApiWorld(async ({ call, raise, db }) => {
+    const id = await raise();
+    await json(await call("manager", `/alerts/${id}/snooze`, { body: { minutes: 30 } }));
+    const res = await call("manager", `/alerts/${id}/unsnooze`, {
+      body: { note: "supplier came early" },
+    });
+    const alert = await json(res);
+    assert.equal(res.status, 200, JSON.stringify(alert));
+    assert.equal(alert.status, "active");
+    const history = await json(await call("viewer", `/alerts/${id}`));
+    const unsnoozed = (history.history as Array<Record<string, unknown>>)
+      .filter((entry) => entry.action === "unsnoozed");
+    assert.deepEqual(
+      unsnoozed.map((entry) => [entry.actor_id, entry.note]),
+      [[USERS.manager, "supplier came early"]],
+    );
+
+    // Without a body (or without a note) it still unsnoozes, and records no note.
+    await json(await call("manager", `/alerts/${id}/snooze`, { body: { minutes: 30 } }));
+    assert.equal((await call("manager", `/alerts/${id}/unsnooze`, { method: "POST" })).status, 200);
+    const [last] = await db.sql<{ action: string; note: string | null }[]>`
+      select action, note from public.alert_history where alert_id = ${id} order by id desc limit 1`;
+    assert.deepEqual(last, { action: "unsnoozed", note: null });
+  });
+});
+
 Deno.test("lifecycle bodies are validated field by field", async () => {
   await withApiWorld(async ({ call, raise }) => {
     const id = await raise();
@@ -267,7 +294,8 @@ Deno.test("lifecycle bodies are validated field by field", async () => {
       ["acknowledge", { note: 42 }, "note"],
       ["acknowledge", { note: "ok", extra: true }, "extra"],
       ["resolve", ["note"], "body"],
-      ["unsnooze", { note: "not recorded, so refused" }, "note"],
+      ["unsnooze", { note: "x".repeat(5001) }, "note"],
+      ["unsnooze", { reason: "not a field" }, "reason"],
     ];
     for (const [action, body, field] of cases) {
       const error = await expectError(

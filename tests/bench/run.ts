@@ -2,10 +2,12 @@
  * @module
  * `deno task bench`: one command, one table. Each row is a figure beside its reference measured in
  * the same run on the same machine (so a noisy, shared machine moves both), the ratio, and the goal
- * from DESIGN.md where there is one. Writes bench-results/latest.json too.
+ * from DESIGN.md where there is one. Writes bench-results/latest.json (latest-<section>.json with
+ * --only) too.
  *
  *   deno task bench            full sizes
  *   deno task bench --quick    small sizes, for a smoke run
+ *   deno task bench --only=api one section (health, sql, api, ingest, scoring), for a focused run
  */
 
 import { PROJECT_ROOT } from "../../local/settings.ts";
@@ -28,6 +30,7 @@ interface Row {
 }
 
 const quick = Deno.args.includes("--quick");
+const only = Deno.args.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
 const scale = (n: number) => (quick ? Math.max(50, Math.round(n / 10)) : n);
 
 function progress(text: string) {
@@ -173,10 +176,15 @@ async function scoring(): Promise<Row[]> {
 
 await runCommand(async () => {
   const rows: Row[] = [];
-  for (const bench of [gatewayHealth, sqlAsJwt]) rows.push(await bench());
-  rows.push(...await api());
-  rows.push(...await ingest());
-  rows.push(...await scoring());
+  const sections = { health: gatewayHealth, sql: sqlAsJwt, api, ingest, scoring };
+  if (only !== undefined && !(only in sections)) {
+    throw new RangeError(
+      `Cannot run benchmark section "${only}": expected one of ${Object.keys(sections).join(", ")}`,
+    );
+  }
+  for (const [name, bench] of Object.entries(sections)) {
+    if (only === undefined || only === name) rows.push(...[await bench()].flat());
+  }
   progress("done\n");
   const table = [
     "| benchmark | figure | reference (same run) | ratio | goal |",
@@ -190,7 +198,7 @@ await runCommand(async () => {
   console.log(table.join("\n"));
   await Deno.mkdir(`${PROJECT_ROOT}/bench-results`, { recursive: true });
   await Deno.writeTextFile(
-    `${PROJECT_ROOT}/bench-results/latest.json`,
+    `${PROJECT_ROOT}/bench-results/latest${only === undefined ? "" : `-${only}`}.json`,
     JSON.stringify({ date: new Date().toISOString(), quick, rows }, null, 2),
   );
 });
