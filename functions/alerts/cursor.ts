@@ -1,8 +1,8 @@
 /**
  * @module
- * The opaque keyset cursor of `GET /alerts`: base64url of the last row's `(created_at, id)`,
- * with `created_at` in full microsecond precision as Postgres prints it, so the next page starts
- * exactly after that row whatever is inserted meanwhile.
+ * The opaque keyset cursor of `GET /alerts` and `GET /alerts/rules`: base64url of the last row's
+ * `(created_at, id)`, with `created_at` in full microsecond precision as Postgres prints it, so the
+ * next page starts exactly after that row whatever is inserted meanwhile.
  */
 
 /** The position after which the next page starts. */

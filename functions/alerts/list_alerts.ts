@@ -9,7 +9,8 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Tx } from "../_shared/db.ts";
 import { alertColumns } from "./alert_columns.ts";
 import { type Alert, AlertPage, errorResponses, jsonResponse } from "./alert_schemas.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { decodeCursor } from "./cursor.ts";
+import { afterCursor, cursorColumn, toPage } from "./keyset_page.ts";
 import { ListAlertsQuery } from "./request_schemas.ts";
 
 /** The route, for `app.openapi`. */
@@ -61,25 +62,14 @@ export async function listAlerts(tx: Tx, query: ListAlertsQuery) {
     tx`(a.title ilike ${pattern} escape '\\' or a.description ilike ${pattern} escape '\\')`,
     query.created_since !== undefined && tx`a.created_at >= ${query.created_since}::timestamptz`,
     query.updated_since !== undefined && tx`a.updated_at >= ${query.updated_since}::timestamptz`,
-    // As text: postgres.js would pass a timestamptz parameter through Date, dropping microseconds.
-    after &&
-    tx`(a.created_at, a.id) < (${after.createdAt}::text::timestamptz, ${after.id}::uuid)`,
+    after && afterCursor(tx, "a", after),
   ].filter((filter) => filter !== undefined && filter !== false);
   const where = filters.reduce((all, filter) => tx`${all} and ${filter}`, tx`true`);
   const rows = await tx<(Alert & { cursor_at: string })[]>`
-    select ${alertColumns(tx)},
-           to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
+    select ${alertColumns(tx)}, ${cursorColumn(tx, "a")}
     from public.alerts as a
     where ${where}
     order by a.created_at desc, a.id desc
     limit ${limit + 1}`;
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const data = page.map(({ cursor_at: _, ...alert }) => alert);
-  return {
-    data,
-    next_cursor: rows.length > limit && last
-      ? encodeCursor({ createdAt: last.cursor_at, id: last.id })
-      : null,
-  };
+  return toPage(rows, limit);
 }

@@ -46,6 +46,13 @@ export const AlertIdParams = z.object({
 
 const limit = z.coerce.number().int().min(1).max(200).default(50);
 
+/** `limit` and `cursor` of a keyset-paged list (see keyset_page.ts). */
+export const PageQueryFields = {
+  limit: limit.openapi({ description: "Page size, 1-200" }),
+  cursor: z.string().max(200).refine(isCursor, { message: "is not a cursor from this API" })
+    .optional().openapi({ description: "`next_cursor` of the previous page" }),
+};
+
 /** Filters and paging of `GET /alerts`. */
 export const ListAlertsQuery = z.strictObject({
   status: commaList(STATUSES).optional(),
@@ -59,9 +66,7 @@ export const ListAlertsQuery = z.strictObject({
   }),
   created_since: dateTime().optional(),
   updated_since: dateTime().optional(),
-  limit: limit.openapi({ description: "Page size, 1-200" }),
-  cursor: z.string().max(200).refine(isCursor, { message: "is not a cursor from this API" })
-    .optional().openapi({ description: "`next_cursor` of the previous page" }),
+  ...PageQueryFields,
 });
 /** Parsed {@link ListAlertsQuery}. */
 export type ListAlertsQuery = z.infer<typeof ListAlertsQuery>;

@@ -21,7 +21,10 @@ import {
   RuleInput,
   RuleList,
   RulePatch,
+  RulesQuery,
 } from "./rules_schemas.ts";
+import { decodeCursor } from "./cursor.ts";
+import { afterCursor, cursorColumn, toPage } from "./keyset_page.ts";
 
 const security = [{ bearer: [] }];
 const tags = ["rules"];
@@ -32,8 +35,12 @@ export const listRulesRoute = createRoute({
   path: "/rules",
   tags,
   security,
-  summary: "List the tenant's alert rules, newest first (every member)",
-  responses: { 200: jsonResponse(RuleList, "The rules"), ...errorResponses(401, 403) },
+  summary: "List the tenant's alert rules, newest first, in keyset pages (every member)",
+  request: { query: RulesQuery },
+  responses: {
+    200: jsonResponse(RuleList, "A page of rules"),
+    ...errorResponses(400, 401, 403),
+  },
 });
 
 /** `POST /alerts/rules`. */
@@ -122,19 +129,30 @@ async function refuseWrite(tx: Tx, id: string, action: string): Promise<never> {
 }
 
 /**
- * Lists the caller's tenant's rules (a service caller names none, so sees none).
+ * One page of the tenant's rules, newest first: the caller's tenant, or the one a service names
+ * (RLS still decides what a member sees).
  *
  * @example
  * ```ts
- * const { data } = await withClaims(sql, claims, listRules);
+ * const page = await withClaims(sql, claims, (tx) => listRules(tx, { limit: 50 }, { tenant: null }));
  * ```
  */
-export async function listRules(tx: Tx) {
-  const data = await tx<Rule[]>`
-    select * from public.alert_rules
-    where tenant_id = private.jwt_tenant_id()
-    order by created_at desc, id`;
-  return { data };
+export async function listRules(
+  tx: Tx,
+  { limit, cursor, active }: Omit<RulesQuery, "tenant_id">,
+  { tenant }: { tenant: string | null },
+) {
+  const after = cursor === undefined ? undefined : decodeCursor(cursor);
+  const wanted = active === undefined ? null : active === "true";
+  const rows = await tx<(Rule & { cursor_at: string })[]>`
+    select r.*, ${cursorColumn(tx, "r")}
+    from public.alert_rules as r
+    where r.tenant_id = coalesce(${tenant}::uuid, private.jwt_tenant_id())
+      and (${wanted}::boolean is null or r.active = ${wanted}::boolean)
+      and ${after ? afterCursor(tx, "r", after) : tx`true`}
+    order by r.created_at desc, r.id desc
+    limit ${limit + 1}`;
+  return toPage(rows, limit);
 }
 
 /**
@@ -239,7 +257,11 @@ export async function dryRunRule(
  * ```
  */
 export function registerRuleRoutes(app: AlertsRouter, { asCaller }: RouteDeps): void {
-  app.openapi(listRulesRoute, async (c) => c.json(await asCaller(c, listRules), 200));
+  app.openapi(listRulesRoute, async (c) => {
+    const { tenant_id, ...page } = c.req.valid("query");
+    const tenant = namedTenant(c, tenant_id);
+    return c.json(await asCaller(c, (tx) => listRules(tx, page, { tenant })), 200);
+  });
   app.openapi(createRuleRoute, async (c) => {
     const body = c.req.valid("json");
     const tenant = namedTenant(c, body.tenant_id);

@@ -7,6 +7,7 @@
 
 import { z } from "@hono/zod-openapi";
 import { SEVERITIES } from "./alert_schemas.ts";
+import { PageQueryFields } from "./request_schemas.ts";
 import { dateTime, JsonValue, ServiceTenantId, text } from "./route_deps_schemas.ts";
 
 /** Condition operators (`private.check_alert_rule`). */
@@ -146,8 +147,24 @@ export const Rule = z.object({
 /** A stored rule as answered. */
 export type Rule = z.infer<typeof Rule>;
 
-/** `GET /alerts/rules`. */
-export const RuleList = z.object({ data: z.array(Rule) }).openapi("RuleList");
+/** `GET /alerts/rules`: a page of rules, newest first, and the cursor of the next one. */
+export const RuleList = z.object({
+  data: z.array(Rule),
+  next_cursor: z.string().nullable().openapi({
+    description: "Pass as `cursor` for the next page; null on the last page",
+  }),
+}).openapi("RuleList");
+
+/** `?limit=&cursor=&active=&tenant_id=` of the rule list. */
+export const RulesQuery = z.strictObject({
+  ...PageQueryFields,
+  active: z.enum(["true", "false"]).optional().openapi({
+    description: "true: only rules that fire; false: only switched-off rules",
+  }),
+  tenant_id: ServiceTenantId,
+});
+/** Parsed {@link RulesQuery}. */
+export type RulesQuery = z.infer<typeof RulesQuery>;
 
 /** What the dry run answers: how many events of the rule's types it saw, which matched. */
 export const DryRunResult = z.object({

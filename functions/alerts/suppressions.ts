@@ -27,11 +27,12 @@ export const SuppressionInput = z.strictObject({
 /** Parsed {@link SuppressionInput}. */
 export type SuppressionInput = z.infer<typeof SuppressionInput>;
 
-/** `?active=true|false` of the list. */
+/** `?active=true|false&tenant_id=` of the list. */
 export const SuppressionsQuery = z.strictObject({
   active: z.enum(["true", "false"]).optional().openapi({
     description: "true: in force now; false: ended, ended early or not started yet",
   }),
+  tenant_id: ServiceTenantId,
 });
 
 /** A stored suppression, with whether it is in force now. */
@@ -107,19 +108,25 @@ function suppressionColumns(tx: Tx) {
 }
 
 /**
- * Lists the caller's tenant's suppressions, optionally only those (not) in force now.
+ * Lists the tenant's suppressions (the caller's, or the one a service names), optionally only
+ * those (not) in force now.
  *
  * @example
  * ```ts
- * const { data } = await withClaims(sql, claims, (tx) => listSuppressions(tx, { active: "true" }));
+ * const { data } = await withClaims(sql, claims, (tx) =>
+ *   listSuppressions(tx, { active: "true" }, { tenant: null }));
  * ```
  */
-export async function listSuppressions(tx: Tx, { active }: { active?: "true" | "false" }) {
+export async function listSuppressions(
+  tx: Tx,
+  { active }: { active?: "true" | "false" },
+  { tenant }: { tenant: string | null },
+) {
   const wanted = active === undefined ? null : active === "true";
   const data = await tx<Suppression[]>`
     select * from (
       select ${suppressionColumns(tx)} from public.alert_suppressions as s
-      where s.tenant_id = private.jwt_tenant_id()
+      where s.tenant_id = coalesce(${tenant}::uuid, private.jwt_tenant_id())
     ) as s
     where ${wanted}::boolean is null or s.active = ${wanted}::boolean
     order by coalesce(s.ended_early_at, s.ends_at) desc, s.id`;
@@ -201,8 +208,9 @@ export async function endSuppression(tx: Tx, id: string) {
  */
 export function registerSuppressionRoutes(app: AlertsRouter, { asCaller }: RouteDeps): void {
   app.openapi(listSuppressionsRoute, async (c) => {
-    const query = c.req.valid("query");
-    return c.json(await asCaller(c, (tx) => listSuppressions(tx, query)), 200);
+    const { tenant_id, ...query } = c.req.valid("query");
+    const tenant = namedTenant(c, tenant_id);
+    return c.json(await asCaller(c, (tx) => listSuppressions(tx, query, { tenant })), 200);
   });
   app.openapi(createSuppressionRoute, async (c) => {
     const body = c.req.valid("json");

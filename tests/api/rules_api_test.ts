@@ -52,6 +52,76 @@ Deno.test("POST /alerts/rules creates a rule every member lists; other tenants n
   });
 });
 
+Deno.test("GET /alerts/rules pages newest first by cursor, without duplicates or gaps while rules keep arriving", async () => {
+  await withRoutesWorld(async ({ json }) => {
+    const created: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await json("manager", "/alerts/rules", {
+        body: { ...RULE, name: `Rule ${i}`, active: i % 2 === 0 },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      created.push(res.body.id);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor === null ? "" : `&cursor=${cursor}`;
+      const page = await json("viewer", `/alerts/rules?limit=3${query}`);
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      assert.ok(page.body.data.length <= 3);
+      seen.push(...page.body.data.map((r: { id: string }) => r.id));
+      cursor = page.body.next_cursor;
+      // Rules created while paging are newer than the cursor: they never shift later pages.
+      if (pages++ === 0) {
+        await json("manager", "/alerts/rules", { body: { ...RULE, name: "Late" } });
+      }
+    } while (cursor !== null);
+    assert.deepEqual(seen, created.toReversed());
+    assert.equal(pages, 3);
+
+    const first = await json("viewer", "/alerts/rules?limit=200");
+    assert.equal(first.body.data.length, 8);
+    assert.equal(first.body.next_cursor, null);
+    const off = await json("viewer", "/alerts/rules?active=false");
+    assert.deepEqual(
+      off.body.data.map((r: { id: string }) => r.id),
+      created.filter((_, i) => i % 2 === 1).toReversed(),
+    );
+    for (const query of ["limit=0", "limit=201", "cursor=nonsense", "active=maybe", "extra=1"]) {
+      const res = await json("viewer", `/alerts/rules?${query}`);
+      assert.equal(res.status, 400, `${query}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, "invalid_input");
+      const field = query.split("=")[0];
+      assert.ok(
+        res.body.error.details.some((d: { path: string }) => d.path === field),
+        `${query}: ${JSON.stringify(res.body)}`,
+      );
+    }
+  });
+});
+
+Deno.test("a service caller lists the rules of the tenant it names, and must name one", async () => {
+  await withRoutesWorld(async ({ json }) => {
+    const mine = await json("manager", "/alerts/rules", { body: RULE });
+    const theirs = await json("otherManager", "/alerts/rules", { body: RULE });
+    const unnamed = await json("service", "/alerts/rules");
+    assert.equal(unnamed.status, 400, JSON.stringify(unnamed.body));
+    assert.deepEqual(unnamed.body.error.details.map((d: { path: string }) => d.path), [
+      "tenant_id",
+    ]);
+    const listed = await json("service", `/alerts/rules?tenant_id=${OTHER_TENANT}`);
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.deepEqual(listed.body.data.map((r: { id: string }) => r.id), [theirs.body.id]);
+    const own = await json("service", `/alerts/rules?tenant_id=${TENANT}&limit=1`);
+    assert.deepEqual(own.body.data.map((r: { id: string }) => r.id), [mine.body.id]);
+    // A member's tenant comes from their token: naming one (even their own) is refused.
+    const named = await json("manager", `/alerts/rules?tenant_id=${TENANT}`);
+    assert.equal(named.status, 400);
+    assert.equal(named.body.error.details[0].path, "tenant_id");
+  });
+});
+
 Deno.test("rules: staff and viewers read but cannot write; managers and owners can", async () => {
   await withRoutesWorld(async ({ json }) => {
     for (const who of ["viewer", "staff", "stranger"] as Caller[]) {

@@ -43,6 +43,26 @@ Deno.test("POST /alerts/suppressions starts a window every member lists, filtere
   });
 });
 
+Deno.test("a service caller lists the suppressions of the tenant it names, and must name one", async () => {
+  await withRoutesWorld(async ({ json }) => {
+    const mine = await json("manager", "/alerts/suppressions", { body: WINDOW() });
+    const theirs = await json("otherManager", "/alerts/suppressions", { body: WINDOW() });
+    assert.equal(theirs.status, 201, JSON.stringify(theirs.body));
+    const unnamed = await json("service", "/alerts/suppressions");
+    assert.equal(unnamed.status, 400, JSON.stringify(unnamed.body));
+    assert.deepEqual(unnamed.body.error.details.map((d: { path: string }) => d.path), [
+      "tenant_id",
+    ]);
+    const listed = await json("service", `/alerts/suppressions?tenant_id=${OTHER_TENANT}`);
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.deepEqual(listed.body.data.map((s: { id: string }) => s.id), [theirs.body.id]);
+    const active = await json("service", `/alerts/suppressions?tenant_id=${TENANT}&active=true`);
+    assert.deepEqual(active.body.data.map((s: { id: string }) => s.id), [mine.body.id]);
+    const named = await json("viewer", `/alerts/suppressions?tenant_id=${TENANT}`);
+    assert.equal(named.status, 400);
+  });
+});
+
 Deno.test("a suppression created through the API makes the next event suppressed; ending it stops that", async () => {
   await withRoutesWorld(async ({ json }) => {
     const rule = await json("manager", "/alerts/rules", {
