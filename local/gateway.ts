@@ -20,6 +20,8 @@ export interface GatewayRoutes {
   functions: Record<string, FetchHandler>;
   /** Folder served at `/`. */
   webDir?: string;
+  /** The local inbox page at `/inbox`: what the stack would have sent. */
+  inbox?: FetchHandler;
 }
 
 const FUNCTIONS_PREFIX = "/functions/v1";
@@ -33,7 +35,9 @@ const FUNCTIONS_PREFIX = "/functions/v1";
  * Deno.serve({ port: 54321 }, gateway.fetch);
  * ```
  */
-export function createGateway({ functions, webDir = `${PROJECT_ROOT}/web` }: GatewayRoutes) {
+export function createGateway(
+  { functions, webDir = `${PROJECT_ROOT}/web`, inbox }: GatewayRoutes,
+) {
   const root = new Hono();
 
   root.all(`${FUNCTIONS_PREFIX}/:slug{[A-Za-z][A-Za-z0-9_-]*}/*`, forwardToFunction);
@@ -52,6 +56,7 @@ export function createGateway({ functions, webDir = `${PROJECT_ROOT}/web` }: Gat
     return fn.fetch(new Request(url, { method, headers, body, duplex: "half" } as RequestInit));
   }
 
+  if (inbox) root.get("/inbox", (c) => inbox.fetch(c.req.raw));
   root.use("/*", serveStatic({ root: relativeToCwd(webDir) }));
   return root;
 }

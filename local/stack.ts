@@ -8,9 +8,13 @@ import type { FunctionConfig } from "../functions/_shared/config.ts";
 import { connectDatabase } from "../functions/_shared/db.ts";
 import { createAlertsApp } from "../functions/alerts/app.ts";
 import { createNotifyApp } from "../functions/notify/app.ts";
+import { createDispatcher } from "../functions/notify/dispatcher.ts";
+import { defaultNotifyConfig, type NotifyConfig } from "../functions/notify/notify_config.ts";
 import type { Logger } from "../functions/_shared/logging.ts";
 import { createGateway } from "./gateway.ts";
 import { StackError } from "./stack_error.ts";
+import { startDispatchWorker } from "./dispatch_worker.ts";
+import { createInboxPage } from "./inbox_page.ts";
 
 /** What the stack runs against. */
 export interface StackOptions {
@@ -21,6 +25,10 @@ export interface StackOptions {
   hostname?: string;
   /** Replaces the functions' JSON request logs (tests keep them quiet). */
   logger?: Logger;
+  /** Notification providers and tunables; unset = every channel goes to the local inbox. */
+  notify?: NotifyConfig;
+  /** Runs the dispatch worker (LISTEN on deliveries, plus polling); `start` turns it on. */
+  dispatchWorker?: boolean;
 }
 
 /** A running stack. */
@@ -42,16 +50,31 @@ export interface RunningStack {
  * ```
  */
 export async function startStack(
-  { databaseUrl, jwtSecret, port, hostname = "127.0.0.1", logger }: StackOptions,
+  {
+    databaseUrl,
+    jwtSecret,
+    port,
+    hostname = "127.0.0.1",
+    logger,
+    notify = defaultNotifyConfig(),
+    dispatchWorker = false,
+  }: StackOptions,
 ): Promise<RunningStack> {
   const config: FunctionConfig = { databaseUrl, jwtSecret, poolMax: 10, prepare: true };
   const alertsSql = connectDatabase(config, "shelfwatch-alerts");
   const notifySql = connectDatabase(config, "shelfwatch-notify");
+  const dispatcher = createDispatcher({
+    sql: notifySql,
+    config: notify,
+    logger,
+    actionLinkSecret: notify.actionLinkSecret ?? jwtSecret,
+  });
   const gateway = createGateway({
     functions: {
       alerts: createAlertsApp({ config, sql: alertsSql, logger }),
-      notify: createNotifyApp({ config, sql: notifySql, logger }),
+      notify: createNotifyApp({ config, sql: notifySql, logger, notify, dispatcher }),
     },
+    inbox: createInboxPage(notifySql),
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -65,11 +88,16 @@ export async function startStack(
     }
     throw error;
   }
+  const worker = dispatchWorker
+    ? startDispatchWorker({ databaseUrl, dispatcher, batchSize: notify.batchSize, logger })
+    : undefined;
+  await worker?.ready;
   const actualPort = server.addr.port;
   return {
     url: `http://${hostname}:${actualPort}`,
     port: actualPort,
     async stop() {
+      await worker?.stop();
       await server.shutdown();
       await Promise.all([alertsSql.end({ timeout: 5 }), notifySql.end({ timeout: 5 })]);
     },

@@ -12,6 +12,7 @@ import { applySeed } from "./migrations.ts";
 import { loadLocalSettings } from "./settings.ts";
 import { runCommand } from "./stack_error.ts";
 import { startStack } from "./stack.ts";
+import { loadNotifyConfig } from "../functions/notify/notify_config.ts";
 import { anonKey, loadOrCreateJwtSecret, serviceRoleKey, userToken } from "./tokens.ts";
 
 const DEMO_TOKEN_LIFETIME = 24 * 3600;
@@ -27,7 +28,13 @@ async function main() {
     await database.close();
     throw error;
   }
-  const stack = await startStack({ databaseUrl: database.url, jwtSecret, port: settings.apiPort })
+  const stack = await startStack({
+    databaseUrl: database.url,
+    jwtSecret,
+    port: settings.apiPort,
+    notify: loadNotifyConfig(),
+    dispatchWorker: true,
+  })
     .catch(async (error) => {
       await database.close();
       throw error;
@@ -45,6 +52,7 @@ async function main() {
     `        Dashboard: ${stack.url}/`,
     `    Functions URL: ${stack.url}/functions/v1`,
     `           Health: ${stack.url}/functions/v1/alerts/health`,
+    `            Inbox: ${stack.url}/inbox (what would have been sent without provider keys)`,
     `           DB URL: ${
       redactUrl(database.url).replace(":***@", database.cluster ? ":postgres@" : ":***@")
     }`,

@@ -14,6 +14,10 @@ import { ApiError, errorHandler, notFoundHandler } from "../_shared/errors.ts";
 import { createLogger, type Logger } from "../_shared/logging.ts";
 import { requestLog } from "../_shared/request_log.ts";
 import { checkHealth } from "../alerts/health.ts";
+import { createDispatcher, type Dispatcher } from "./dispatcher.ts";
+import { registerDispatchRoutes } from "./dispatch_routes.ts";
+import { registerInboxRoutes } from "./inbox_routes.ts";
+import { defaultNotifyConfig, type NotifyConfig } from "./notify_config.ts";
 
 /** What the app is built from; tests pass their own. */
 export interface NotifyAppDeps {
@@ -22,6 +26,10 @@ export interface NotifyAppDeps {
   logger?: Logger;
   /** The clock (epoch ms); tests pass a fake one. */
   now?: () => number;
+  /** Providers and dispatcher tunables; unset = every channel goes to the local inbox. */
+  notify?: NotifyConfig;
+  /** The dispatcher `/dispatch` runs; unset = one built from `notify`. */
+  dispatcher?: Dispatcher;
 }
 
 /** Largest request body accepted (provider callbacks are small). */
@@ -37,8 +45,9 @@ export const MAX_BODY_BYTES = 256 * 1024;
  * ```
  */
 export function createNotifyApp(
-  { sql, logger = createLogger("notify") }: NotifyAppDeps,
+  deps: NotifyAppDeps,
 ) {
+  const { sql, logger = createLogger("notify") } = deps;
   const app = new Hono().basePath("/notify");
 
   app.use(requestLog({ logger }));
@@ -57,6 +66,31 @@ export function createNotifyApp(
   });
 
   // Route groups register below, one line each.
+  registerDispatchRoutes(app, {
+    dispatcher: deps.dispatcher ?? dispatcherFor(deps),
+    auth: authOptions(deps),
+  });
+  registerInboxRoutes(app, { sql, auth: authOptions(deps) });
 
   return app;
+}
+
+function authOptions({ config }: NotifyAppDeps) {
+  return {
+    secret: config.jwtSecret,
+    jwks: config.jwks,
+    audience: config.jwtAudience,
+    issuer: config.jwtIssuer,
+  };
+}
+
+function dispatcherFor({ sql, config, notify, logger, now }: NotifyAppDeps): Dispatcher {
+  const notifyConfig = notify ?? defaultNotifyConfig();
+  return createDispatcher({
+    sql,
+    config: notifyConfig,
+    logger,
+    now,
+    actionLinkSecret: notifyConfig.actionLinkSecret ?? config.jwtSecret,
+  });
 }

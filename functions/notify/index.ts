@@ -7,8 +7,14 @@
 import { loadFunctionConfig } from "../_shared/config.ts";
 import { connectDatabase } from "../_shared/db.ts";
 import { createNotifyApp } from "./app.ts";
+import { loadNotifyConfig } from "./notify_config.ts";
 
 const config = loadFunctionConfig();
-const app = createNotifyApp({ config, sql: connectDatabase(config, "shelfwatch-notify") });
+const notify = loadNotifyConfig();
+const app = createNotifyApp({
+  config,
+  notify,
+  sql: connectDatabase(config, "shelfwatch-notify"),
+});
 
 export default { fetch: app.fetch } satisfies Deno.ServeDefaultExport;

@@ -4,7 +4,7 @@
  * free port, with its own JWT secret and keys.
  */
 
-import { type RunningStack, startStack } from "../../local/stack.ts";
+import { type RunningStack, type StackOptions, startStack } from "../../local/stack.ts";
 import { serviceRoleKey, userToken, type UserTokenOptions } from "../../local/tokens.ts";
 import { createLogger } from "../../functions/_shared/logging.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
@@ -28,12 +28,14 @@ export interface TestStack extends AsyncDisposable {
  * const res = await fetch(`${stack.url}/functions/v1/alerts/health`);
  * ```
  */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(
+  options: Pick<StackOptions, "notify" | "dispatchWorker"> = {},
+): Promise<TestStack> {
   const db = await createTestDatabase();
   const jwtSecret = crypto.randomUUID() + crypto.randomUUID();
   const logs: string[] = [];
   const logger = createLogger("alerts", (line) => logs.push(line));
-  const stack = await startStack({ databaseUrl: db.url, jwtSecret, port: 0, logger });
+  const stack = await startStack({ databaseUrl: db.url, jwtSecret, port: 0, logger, ...options });
   const stop = async () => {
     await stack.stop();
     await db.drop();
