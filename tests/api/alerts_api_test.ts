@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
+import { Validator } from "@seriousme/openapi-schema-validator";
 import { OTHER_TENANT, SECRET, TENANT, USERS, withApiWorld } from "./_fixture.ts";
 import { userToken } from "../../local/tokens.ts";
 
@@ -483,6 +484,9 @@ Deno.test("GET /alerts/openapi.json is public and documents every route from the
     assert.equal(res.status, 200);
     const doc = await res.json();
     assert.equal(doc.openapi, "3.1.0");
+    // The document is valid OpenAPI 3.1 (checked against the specification's JSON schema).
+    const validity = await new Validator().validate(structuredClone(doc));
+    assert.deepEqual(validity, { valid: true }, JSON.stringify(validity.errors?.slice(0, 5)));
     const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`))
       .sort();
