@@ -61,6 +61,7 @@ export const SQLSTATE_ERRORS: Readonly<
   SW003: { status: 403, code: "forbidden" },
   SW004: { status: 409, code: "invalid_transition" },
   SW005: { status: 403, code: "not_a_member" },
+  SW006: { status: 429, code: "rate_limited" },
   "23514": { status: 400, code: "invalid_input" },
   "23502": { status: 400, code: "invalid_input" },
   "23505": { status: 409, code: "conflict" },

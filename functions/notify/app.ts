@@ -18,6 +18,11 @@ import { createDispatcher, type Dispatcher } from "./dispatcher.ts";
 import { registerDispatchRoutes } from "./dispatch_routes.ts";
 import { registerInboxRoutes } from "./inbox_routes.ts";
 import { defaultNotifyConfig, type NotifyConfig } from "./notify_config.ts";
+import { registerActionLinks } from "./action_links.ts";
+import { createChannelSet } from "./channel_set.ts";
+import { registerPhoneVerification, verificationSender } from "./phone_verification.ts";
+import { registerProviderCallbacks } from "./provider_callbacks.ts";
+import { registerSmsReplies } from "./sms_replies.ts";
 
 /** What the app is built from; tests pass their own. */
 export interface NotifyAppDeps {
@@ -71,6 +76,24 @@ export function createNotifyApp(
     auth: authOptions(deps),
   });
   registerInboxRoutes(app, { sql, auth: authOptions(deps) });
+  const notify = deps.notify ?? defaultNotifyConfig();
+  const callbacks = { sql, logger, now: deps.now, publicUrl: notify.publicUrl };
+  registerProviderCallbacks(app, {
+    ...callbacks,
+    twilioAuthToken: notify.twilioAuthToken,
+    sendgridWebhookPublicKey: notify.sendgridWebhookPublicKey,
+    resendWebhookSecret: notify.resendWebhookSecret,
+  });
+  registerActionLinks(app, {
+    ...callbacks,
+    secret: notify.actionLinkSecret ?? deps.config.jwtSecret,
+  });
+  registerSmsReplies(app, { ...callbacks, twilioAuthToken: notify.twilioAuthToken });
+  registerPhoneVerification(app, {
+    ...callbacks,
+    auth: authOptions(deps),
+    send: verificationSender(createChannelSet({ config: notify, sql, now: deps.now })),
+  });
 
   return app;
 }
