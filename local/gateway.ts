@@ -20,6 +20,8 @@ export interface GatewayRoutes {
   functions: Record<string, FetchHandler>;
   /** Folder served at `/`. */
   webDir?: string;
+  /** The Realtime gateway, reached at `/realtime/v1/*` (WebSocket and REST broadcast). */
+  realtime?: FetchHandler;
   /** The local inbox page at `/inbox`: what the stack would have sent. */
   inbox?: FetchHandler;
 }
@@ -36,7 +38,7 @@ const FUNCTIONS_PREFIX = "/functions/v1";
  * ```
  */
 export function createGateway(
-  { functions, webDir = `${PROJECT_ROOT}/web`, inbox }: GatewayRoutes,
+  { functions, webDir = `${PROJECT_ROOT}/web`, realtime, inbox }: GatewayRoutes,
 ) {
   const root = new Hono();
 
@@ -56,6 +58,7 @@ export function createGateway(
     return fn.fetch(new Request(url, { method, headers, body, duplex: "half" } as RequestInit));
   }
 
+  if (realtime) root.all("/realtime/v1/*", (c) => realtime.fetch(c.req.raw));
   if (inbox) root.get("/inbox", (c) => inbox.fetch(c.req.raw));
   root.use("/*", serveStatic({ root: relativeToCwd(webDir) }));
   return root;

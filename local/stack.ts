@@ -12,6 +12,8 @@ import { createDispatcher } from "../functions/notify/dispatcher.ts";
 import { defaultNotifyConfig, type NotifyConfig } from "../functions/notify/notify_config.ts";
 import type { Logger } from "../functions/_shared/logging.ts";
 import { createGateway } from "./gateway.ts";
+import { createRealtimeGateway, type RealtimeFeedKind } from "./realtime/realtime_gateway.ts";
+import type { RealtimeLimits } from "./realtime/limits.ts";
 import { StackError } from "./stack_error.ts";
 import { startDispatchWorker } from "./dispatch_worker.ts";
 import { createInboxPage } from "./inbox_page.ts";
@@ -29,6 +31,10 @@ export interface StackOptions {
   notify?: NotifyConfig;
   /** Runs the dispatch worker (LISTEN on deliveries, plus polling); `start` turns it on. */
   dispatchWorker?: boolean;
+  /** How the Realtime gateway reads realtime.messages (default `notify`). */
+  realtimeFeed?: RealtimeFeedKind;
+  /** Overrides of the Realtime gateway's hosted-style limits (benchmarks raise them). */
+  realtimeLimits?: Partial<RealtimeLimits>;
 }
 
 /** A running stack. */
@@ -58,6 +64,8 @@ export async function startStack(
     logger,
     notify = defaultNotifyConfig(),
     dispatchWorker = false,
+    realtimeFeed,
+    realtimeLimits,
   }: StackOptions,
 ): Promise<RunningStack> {
   const config: FunctionConfig = { databaseUrl, jwtSecret, poolMax: 10, prepare: true };
@@ -69,7 +77,14 @@ export async function startStack(
     logger,
     actionLinkSecret: notify.actionLinkSecret ?? jwtSecret,
   });
+  const realtime = createRealtimeGateway({
+    databaseUrl,
+    jwtSecret,
+    feed: realtimeFeed,
+    limits: realtimeLimits,
+  });
   const gateway = createGateway({
+    realtime: realtime.app,
     functions: {
       alerts: createAlertsApp({ config, sql: alertsSql, logger }),
       notify: createNotifyApp({ config, sql: notifySql, logger, notify, dispatcher }),
@@ -80,7 +95,7 @@ export async function startStack(
   try {
     server = Deno.serve({ port, hostname, onListen: () => {} }, gateway.fetch);
   } catch (error) {
-    await Promise.all([alertsSql.end(), notifySql.end()]);
+    await Promise.all([alertsSql.end(), notifySql.end(), realtime.close()]);
     if (error instanceof Deno.errors.AddrInUse) {
       throw new StackError(
         `Port ${port} is already in use by another program: stop it (is another 'supabase start' or Shelfwatch running?), or set SHELFWATCH_API_PORT to a free port.`,
@@ -88,6 +103,10 @@ export async function startStack(
     }
     throw error;
   }
+  await realtime.ready.catch(async (error) => {
+    await Promise.all([server.shutdown(), alertsSql.end(), notifySql.end(), realtime.close()]);
+    throw new StackError(`The Realtime gateway cannot read Postgres: ${error.message}`);
+  });
   const worker = dispatchWorker
     ? startDispatchWorker({ databaseUrl, dispatcher, batchSize: notify.batchSize, logger })
     : undefined;
@@ -98,6 +117,7 @@ export async function startStack(
     port: actualPort,
     async stop() {
       await worker?.stop();
+      await realtime.close(); // closes the WebSockets, which server.shutdown() waits for
       await server.shutdown();
       await Promise.all([alertsSql.end({ timeout: 5 }), notifySql.end({ timeout: 5 })]);
     },

@@ -76,8 +76,10 @@ begin
     values (generated_id, final_payload, event, topic, private, 'broadcast');
 
     -- Local addition: wake the stack's Realtime gateway, which LISTENs on this
-    -- channel and reads the row by id once the caller's transaction commits.
-    perform pg_catalog.pg_notify('realtime:messages', generated_id::text);
+    -- channel. The payload is the transaction's timestamp (every row it sends has
+    -- that inserted_at), so Postgres folds a transaction's notifications into one
+    -- and the gateway reads the rows by the indexed column once it commits.
+    perform pg_catalog.pg_notify('realtime:messages', pg_catalog.now()::timestamp::text);
   exception
     when others then
       -- as hosted: sending never aborts the caller's transaction
@@ -86,7 +88,7 @@ begin
 end;
 $$;
 comment on function realtime.send(jsonb, text, text, boolean) is
-  'Supabase stand-in: writes a Broadcast message (extension broadcast) and, locally, notifies channel realtime:messages with its id; errors become a warning.';
+  'Supabase stand-in: writes a Broadcast message (extension broadcast) and, locally, notifies channel realtime:messages once per transaction (payload: the transaction''s timestamp = inserted_at); errors become a warning.';
 
 create or replace function realtime.broadcast_changes(
   topic_name text,
@@ -143,3 +145,14 @@ begin
 end $$;
 comment on publication supabase_realtime is
   'Supabase stand-in: publication for Postgres Changes; tables are added by the app''s migrations.';
+
+-- What hosted Realtime streams realtime.messages through; the local gateway's
+-- optional logical-replication feed (SHELFWATCH_REALTIME_FEED=replication) too.
+do $$
+begin
+  if not exists (select 1 from pg_catalog.pg_publication where pubname = 'supabase_realtime_messages_publication') then
+    create publication supabase_realtime_messages_publication for table realtime.messages with (publish = 'insert');
+  end if;
+end $$;
+comment on publication supabase_realtime_messages_publication is
+  'Supabase stand-in: inserts into realtime.messages, for the gateway''s logical-replication feed.';

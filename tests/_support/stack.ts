@@ -29,7 +29,7 @@ export interface TestStack extends AsyncDisposable {
  * ```
  */
 export async function startTestStack(
-  options: Pick<StackOptions, "notify" | "dispatchWorker"> = {},
+  options: Pick<StackOptions, "notify" | "dispatchWorker" | "realtimeFeed" | "realtimeLimits"> = {},
 ): Promise<TestStack> {
   const db = await createTestDatabase();
   const jwtSecret = crypto.randomUUID() + crypto.randomUUID();
