@@ -22,6 +22,8 @@ export interface GatewayRoutes {
   webDir?: string;
   /** The Realtime gateway, reached at `/realtime/v1/*` (WebSocket and REST broadcast). */
   realtime?: FetchHandler;
+  /** Local-only dashboard routes (`/config.js`, `/local/v1/*`), checked before the static files. */
+  local?: FetchHandler;
   /** The local inbox page at `/inbox`: what the stack would have sent. */
   inbox?: FetchHandler;
 }
@@ -38,7 +40,7 @@ const FUNCTIONS_PREFIX = "/functions/v1";
  * ```
  */
 export function createGateway(
-  { functions, webDir = `${PROJECT_ROOT}/web`, realtime, inbox }: GatewayRoutes,
+  { functions, webDir = `${PROJECT_ROOT}/web`, local, realtime, inbox }: GatewayRoutes,
 ) {
   const root = new Hono();
 
@@ -59,6 +61,10 @@ export function createGateway(
   }
 
   if (realtime) root.all("/realtime/v1/*", (c) => realtime.fetch(c.req.raw));
+  if (local) {
+    root.get("/config.js", (c) => local.fetch(c.req.raw));
+    root.all("/local/v1/*", (c) => local.fetch(c.req.raw));
+  }
   if (inbox) root.get("/inbox", (c) => inbox.fetch(c.req.raw));
   root.use("/*", serveStatic({ root: relativeToCwd(webDir) }));
   return root;

@@ -11,6 +11,7 @@ import { createNotifyApp } from "../functions/notify/app.ts";
 import { createDispatcher } from "../functions/notify/dispatcher.ts";
 import { defaultNotifyConfig, type NotifyConfig } from "../functions/notify/notify_config.ts";
 import type { Logger } from "../functions/_shared/logging.ts";
+import { createDashboardRoutes } from "./dashboard_routes.ts";
 import { createGateway } from "./gateway.ts";
 import { createRealtimeGateway, type RealtimeFeedKind } from "./realtime/realtime_gateway.ts";
 import type { RealtimeLimits } from "./realtime/limits.ts";
@@ -89,6 +90,7 @@ export async function startStack(
       alerts: createAlertsApp({ config, sql: alertsSql, logger }),
       notify: createNotifyApp({ config, sql: notifySql, logger, notify, dispatcher }),
     },
+    local: createDashboardRoutes({ jwtSecret }),
     inbox: createInboxPage(notifySql),
   });
   let server: Deno.HttpServer<Deno.NetAddr>;

@@ -4,6 +4,7 @@
  * gateway on 54321; prints the URLs and keys like `supabase start` and runs until Ctrl-C.
  */
 
+import { buildDashboard } from "./dashboard_build.ts";
 import { openDatabase } from "./database.ts";
 import { redactUrl } from "./database_url.ts";
 import { DEMO_TENANT_ID, DEMO_USERS } from "./demo.ts";
@@ -28,6 +29,8 @@ async function main() {
     await database.close();
     throw error;
   }
+  // The dashboard's bundle (web/dist/app.js); the API works without it, so a failure only warns.
+  await buildDashboard().catch((error) => console.error(`shelfwatch: ${error.message}`));
   const stack = await startStack({
     databaseUrl: database.url,
     jwtSecret,
