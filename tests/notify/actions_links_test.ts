@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type ActionLink, signActionLinkToken } from "../../functions/notify/action_link_token.ts";
+import { serviceRoleKey } from "../../local/tokens.ts";
 import {
   assertNoSecrets,
   type MemberWorld,
@@ -198,4 +199,33 @@ Deno.test("acknowledging an alert that is already resolved answers 409 and keeps
     assert.equal(res.status, 409);
     assert.equal((await res.json()).error.code, "invalid_transition");
     assert.equal(await usedLinks(world), 0);
+  }));
+
+Deno.test("the acknowledge link in a dispatched alert email acknowledges the alert as its recipient", () =>
+  withMemberWorld(async (world) => {
+    await world.db.sql`update public.tenant_members set email = 'mia@example.com'
+                       where user_id = ${USERS.manager}`;
+    const alertId = await world.raise({ title: "Croissants", severity: "high" });
+    const dispatched = await world.app.request("/notify/dispatch", {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${await serviceRoleKey(SECRETS.jwt)}`,
+        "content-type": "application/json",
+      },
+      body: "{}",
+    });
+    assert.equal(dispatched.status, 200, await dispatched.clone().text());
+    const [mail] = await world.db.sql<{ body_text: string }[]>`
+      select body_text from public.inbox_messages
+      where channel = 'email' and recipient = 'mia@example.com'`;
+    assert.ok(mail, "the email reached the local inbox");
+    const url = mail.body_text.match(/Acknowledge: (\S+)/)?.[1];
+    assert.ok(url, mail.body_text);
+    const path = new URL(url).pathname.replace(/^\/functions\/v1/, "");
+    assert.equal((await world.app.request(path)).status, 200);
+    assert.equal((await alertState(world, alertId)).status, "active", "GET changed nothing");
+    const res = await world.app.request(path, { method: "POST" });
+    assert.equal(res.status, 200);
+    const state = await alertState(world, alertId);
+    assert.deepEqual([state.status, state.acknowledged_by], ["acknowledged", USERS.manager]);
   }));

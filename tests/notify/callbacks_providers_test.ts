@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { svixSignature } from "../../functions/notify/svix_signature.ts";
+import { twilioSignature } from "../../functions/notify/twilio_signature.ts";
 import { assertNoSecrets, type MemberWorld, SECRETS, withMemberWorld } from "./_member_world.ts";
 
 const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
@@ -139,7 +140,6 @@ Deno.test("a Twilio callback with a forged or missing signature is refused with 
     assert.equal(body.error.code, "missing_signature");
 
     // Signed for another URL (say, a different deployment): refused too.
-    const { twilioSignature } = await import("../../functions/notify/twilio_signature.ts");
     const elsewhere = twilioSignature(
       "https://evil.example.com/functions/v1/notify/callbacks/twilio",
       new URLSearchParams(params),

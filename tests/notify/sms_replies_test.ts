@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { alertCode } from "../../functions/notify/alert_code.ts";
 import { parseSmsCommand } from "../../functions/notify/sms_replies.ts";
-import { type MemberWorld, PHONES, USERS, withMemberWorld } from "./_member_world.ts";
+import { serviceRoleKey } from "../../local/tokens.ts";
+import {
+  type MemberWorld,
+  OTHER_TENANT,
+  PHONES,
+  SECRETS,
+  USERS,
+  withMemberWorld,
+} from "./_member_world.ts";
 
 function reply(world: MemberWorld, from: string, body: string, signature?: string) {
   return world.twilioPost("/notify/replies/twilio", {
@@ -93,7 +101,6 @@ Deno.test("replies from an unverified number, a viewer or with an unknown code c
 
 Deno.test("a code of another tenant's alert is not found from this tenant's member", () =>
   withMemberWorld(async (world) => {
-    const { OTHER_TENANT } = await import("./_member_world.ts");
     const theirs = await world.raise({ tenantId: OTHER_TENANT });
     assert.match(
       await message(await reply(world, PHONES.manager, `ACK ${alertCode(theirs)}`)),
@@ -161,8 +168,24 @@ Deno.test("WhatsApp replies act for the member whose verified WhatsApp number se
     );
     assert.match(text, /^Acknowledged/);
     assert.equal(await status(world, alertId), "acknowledged");
-    // The same number by SMS is not verified for SMS.
-    const [{ phone }] = await world.db.sql<{ phone: string }[]>`
-      select phone from public.tenant_members where user_id = ${USERS.manager}`;
-    assert.notEqual(phone, "+15550000022");
+  }));
+
+Deno.test("replying with the code from a dispatched alert SMS acknowledges that alert", () =>
+  withMemberWorld(async (world) => {
+    const alertId = await world.raise({ title: "Baguettes", severity: "critical" });
+    const dispatched = await world.app.request("/notify/dispatch", {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${await serviceRoleKey(SECRETS.jwt)}`,
+        "content-type": "application/json",
+      },
+      body: "{}",
+    });
+    assert.equal(dispatched.status, 200);
+    const sms = (await world.texts()).find((t) => t.recipient === PHONES.manager);
+    assert.ok(sms, "the SMS reached the local inbox");
+    const code = sms.body_text.match(/ACK ([0-9A-F]{6})/)?.[1];
+    assert.equal(code, alertCode(alertId), sms.body_text);
+    assert.match(await message(await reply(world, PHONES.manager, `ACK ${code}`)), /^Acknowledged/);
+    assert.equal(await status(world, alertId), "acknowledged");
   }));
