@@ -6,7 +6,7 @@
  */
 
 import { createTestDatabase, type TestDatabase } from "../_support/database.ts";
-import { userToken } from "../../local/tokens.ts";
+import { serviceRoleKey, userToken } from "../../local/tokens.ts";
 import { connectDatabase, type Sql } from "../../functions/_shared/db.ts";
 import { createLogger } from "../../functions/_shared/logging.ts";
 import { createNotifyApp } from "../../functions/notify/app.ts";
@@ -56,6 +56,8 @@ export interface MemberWorld {
   sentDelivery(
     options: { provider: string; messageId: string; channel?: string; alertId?: string },
   ): Promise<string>;
+  /** Runs the dispatcher once through `POST /notify/dispatch` (channels without keys: the inbox). */
+  dispatch(): Promise<void>;
   /** POSTs a Twilio-signed form to a notify path. */
   twilioPost(path: string, params: Record<string, string>, signature?: string): Promise<Response>;
 }
@@ -143,6 +145,19 @@ export async function withMemberWorld(
                 ${`test/${crypto.randomUUID()}`}, ${provider}, ${messageId})
         returning id`;
       return row.id;
+    },
+    dispatch: async () => {
+      const res = await app.request("/notify/dispatch", {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${await serviceRoleKey(SECRETS.jwt)}`,
+          "content-type": "application/json",
+        },
+        body: "{}",
+      });
+      if (res.status !== 200) {
+        throw new Error(`dispatch answered ${res.status}: ${await res.text()}`);
+      }
     },
     twilioPost: async (path, params, signature) => {
       const form = new URLSearchParams(params);

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { type ActionLink, signActionLinkToken } from "../../functions/notify/action_link_token.ts";
-import { serviceRoleKey } from "../../local/tokens.ts";
 import {
   assertNoSecrets,
   type MemberWorld,
@@ -206,15 +205,7 @@ Deno.test("the acknowledge link in a dispatched alert email acknowledges the ale
     await world.db.sql`update public.tenant_members set email = 'mia@example.com'
                        where user_id = ${USERS.manager}`;
     const alertId = await world.raise({ title: "Croissants", severity: "high" });
-    const dispatched = await world.app.request("/notify/dispatch", {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${await serviceRoleKey(SECRETS.jwt)}`,
-        "content-type": "application/json",
-      },
-      body: "{}",
-    });
-    assert.equal(dispatched.status, 200, await dispatched.clone().text());
+    await world.dispatch();
     const [mail] = await world.db.sql<{ body_text: string }[]>`
       select body_text from public.inbox_messages
       where channel = 'email' and recipient = 'mia@example.com'`;

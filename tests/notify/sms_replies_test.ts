@@ -1,15 +1,7 @@
 import assert from "node:assert/strict";
 import { alertCode } from "../../functions/notify/alert_code.ts";
 import { parseSmsCommand } from "../../functions/notify/sms_replies.ts";
-import { serviceRoleKey } from "../../local/tokens.ts";
-import {
-  type MemberWorld,
-  OTHER_TENANT,
-  PHONES,
-  SECRETS,
-  USERS,
-  withMemberWorld,
-} from "./_member_world.ts";
+import { type MemberWorld, OTHER_TENANT, PHONES, USERS, withMemberWorld } from "./_member_world.ts";
 
 function reply(world: MemberWorld, from: string, body: string, signature?: string) {
   return world.twilioPost("/notify/replies/twilio", {
@@ -173,15 +165,7 @@ Deno.test("WhatsApp replies act for the member whose verified WhatsApp number se
 Deno.test("replying with the code from a dispatched alert SMS acknowledges that alert", () =>
   withMemberWorld(async (world) => {
     const alertId = await world.raise({ title: "Baguettes", severity: "critical" });
-    const dispatched = await world.app.request("/notify/dispatch", {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${await serviceRoleKey(SECRETS.jwt)}`,
-        "content-type": "application/json",
-      },
-      body: "{}",
-    });
-    assert.equal(dispatched.status, 200);
+    await world.dispatch();
     const sms = (await world.texts()).find((t) => t.recipient === PHONES.manager);
     assert.ok(sms, "the SMS reached the local inbox");
     const code = sms.body_text.match(/ACK ([0-9A-F]{6})/)?.[1];
