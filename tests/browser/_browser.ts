@@ -27,7 +27,7 @@ const FLAGS = [
 export const ARTIFACTS = `${PROJECT_ROOT}/tests/artifacts/browser`;
 
 /** Generous bound for anything that travels SQL → Realtime → page (never asserted as timing). */
-export const LIVE_TIMEOUT_MS = 20_000;
+export const LIVE_TIMEOUT_MS = 45_000;
 
 /** A stack with demo data, a browser, and helpers; dispose closes both. */
 export interface DashboardWorld extends AsyncDisposable {

@@ -112,7 +112,7 @@ export function createAlertsController(
     { note, minutes }: { note?: string; minutes?: number } = {},
   ): Promise<string[]> {
     const body: Record<string, unknown> = {};
-    if (note?.trim() && action !== "unsnooze") body.note = note.trim();
+    if (note?.trim()) body.note = note.trim();
     if (action === "snooze") body.minutes = minutes ?? 60;
     const failures: string[] = [];
     if (ids.length > 1 && (action === "acknowledge" || action === "resolve")) {
