@@ -1,6 +1,7 @@
 /**
  * @module
- * `GET /alerts/summary`: how many of the caller's alerts there are, by severity × status.
+ * `GET /alerts/summary`: how many of the caller's alerts there are, by severity × status, from the
+ * per-tenant counts the alert triggers keep (`public.alert_counts`).
  */
 
 import { createRoute } from "@hono/zod-openapi";
@@ -30,7 +31,9 @@ type Severity = typeof SEVERITIES[number];
 type Status = typeof STATUSES[number];
 
 /**
- * Counts the caller's alerts (RLS decides which), with every severity × status present.
+ * Counts the caller's alerts (RLS decides which tenant's), with every severity × status present.
+ * Reads `public.alert_counts`, which the alert triggers keep current (a few rows per tenant,
+ * however many alerts it has), not the alerts themselves.
  *
  * @example
  * ```ts
@@ -40,9 +43,9 @@ type Status = typeof STATUSES[number];
  */
 export async function summarizeAlerts(tx: Tx) {
   const rows = await tx<{ severity: Severity; status: Status; count: number }[]>`
-    select a.severity, a.status, count(*)::int as count
-    from public.alerts as a
-    group by a.severity, a.status`;
+    select c.severity, c.status, sum(c.alerts)::int as count
+    from public.alert_counts as c
+    group by c.severity, c.status`;
   const counts = Object.fromEntries(
     SEVERITIES.map((severity) => [
       severity,

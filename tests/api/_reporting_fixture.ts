@@ -92,6 +92,8 @@ export async function withReportingWorld(
             resolved_at = now() - make_interval(secs => ${createdAgo})
                           + make_interval(secs => ${resolvedAfter ?? null}::float8)
           where id = ${id}`;
+        // Written with triggers off: recount, as a bulk load must (20261122170200_alert_counts).
+        await tx`select private.recount_alerts(tenant_id) from public.alerts where id = ${id}`;
       });
     };
     const deliver: ReportingWorld["deliver"] = async (alertId, options) => {
