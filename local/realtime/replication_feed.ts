@@ -76,6 +76,7 @@ export function startReplicationFeed({ databaseUrl, deliver, log }: FeedOptions)
     let lsn = Buffer.alloc(8);
     let batch: (MessageRow & { inserted_at: string })[] = [];
     let lost = false;
+    let streaming = false; // only a connection that streamed may start a reconnect loop
     const sql = postgres(databaseUrl, {
       max: 1,
       fetch_types: false,
@@ -84,28 +85,40 @@ export function startReplicationFeed({ databaseUrl, deliver, log }: FeedOptions)
       onnotice: () => {},
       connection: { replication: "database", application_name: "shelfwatch-realtime-wal" },
       onclose() {
-        if (closed || lost) return;
+        if (closed || lost || !streaming) return;
         lost = true;
         log("realtime replication feed lost its connection; reconnecting");
         void reconnect();
       },
     } as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
-    connection = sql;
-    const slot = `shelfwatch_realtime_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-    const [created] = await sql.unsafe(
-      `CREATE_REPLICATION_SLOT ${slot} TEMPORARY LOGICAL pgoutput NOEXPORT_SNAPSHOT`,
-    );
-    if (latest === undefined) {
-      const [{ now }] = await reader<{ now: string }[]>`select now()::timestamp::text as now`;
-      latest = now;
-    } else {
-      const rows = await readMessagesSince(reader, latest);
-      deliver(rows);
+    let writable: Awaited<ReturnType<typeof startStreaming>>;
+    try {
+      writable = await startStreaming();
+    } catch (error) {
+      await sql.end({ timeout: 0 }).catch(() => {});
+      throw error;
     }
-    const writable = await sql.unsafe(
-      `START_REPLICATION SLOT ${slot} LOGICAL ${created.consistent_point} (proto_version '1', publication_names '${MESSAGES_PUBLICATION}')`,
-    ).writable();
-    stream = writable as unknown as typeof stream;
+    connection = sql;
+    streaming = true;
+
+    async function startStreaming() {
+      const slot = `shelfwatch_realtime_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+      const [created] = await sql.unsafe(
+        `CREATE_REPLICATION_SLOT ${slot} TEMPORARY LOGICAL pgoutput NOEXPORT_SNAPSHOT`,
+      );
+      if (latest === undefined) {
+        const [{ now }] = await reader<{ now: string }[]>`select now()::timestamp::text as now`;
+        latest = now;
+      } else {
+        const rows = await readMessagesSince(reader, latest);
+        deliver(rows);
+      }
+      const writable = await sql.unsafe(
+        `START_REPLICATION SLOT ${slot} LOGICAL ${created.consistent_point} (proto_version '1', publication_names '${MESSAGES_PUBLICATION}')`,
+      ).writable();
+      stream = writable as unknown as typeof stream;
+      return writable;
+    }
 
     function standbyStatus(): void {
       const x = Buffer.alloc(34);
@@ -121,6 +134,9 @@ export function startReplicationFeed({ databaseUrl, deliver, log }: FeedOptions)
 
     writable.on("data", (x: Buffer) => {
       if (x[0] === 0x6b /* k: keepalive */) {
+        // Everything up to the server's WAL end has been received and delivered (in order), so
+        // confirm it: a fast shutdown waits until logical walsenders are confirmed that far.
+        lsn = Buffer.from(x.subarray(1, 9));
         if (x[17]) standbyStatus();
         return;
       }
@@ -178,9 +194,6 @@ export function startReplicationFeed({ databaseUrl, deliver, log }: FeedOptions)
         log("realtime replication feed reconnected", { attempts: attempt + 1 });
         return;
       } catch (error) {
-        const failed = connection as postgres.Sql | undefined;
-        connection = undefined;
-        await failed?.end({ timeout: 0 }).catch(() => {});
         log("realtime replication reconnect failed", {
           attempt: attempt + 1,
           error: String(error),

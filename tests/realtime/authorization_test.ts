@@ -48,7 +48,10 @@ for (const vsn of VERSIONS) {
     channel.subscribe((status) => statuses.push(status));
     await eventually(() => statuses.includes("SUBSCRIBED"), "subscribed");
 
-    await world.useToken(supabase, await world.stack.tokenFor({ tenantId: TENANT, userId: MEMBER }));
+    await world.useToken(
+      supabase,
+      await world.stack.tokenFor({ tenantId: TENANT, userId: MEMBER }),
+    );
     await world.raise(TENANT, "after refresh");
     await eventually(() => received.length === 1, "alerts still arrive after a refresh");
 
@@ -146,6 +149,9 @@ Deno.test("a socket that never joined, or joined the public topic of that name, 
     socket.send([null, "99", "phoenix", "heartbeat", {}]);
     await socket.next((f) => (f as unknown[])[1] === "99", "the heartbeat reply");
   }
-  assert.deepEqual(idle.frames, [[null, "99", "phoenix", "phx_reply", { status: "ok", response: {} }]]);
+  assert.deepEqual(idle.frames, [[null, "99", "phoenix", "phx_reply", {
+    status: "ok",
+    response: {},
+  }]]);
   assert.equal(publicJoin.frames.filter((f) => (f as unknown[])[3] === "broadcast").length, 0);
 });
