@@ -132,3 +132,31 @@ Deno.test("viewers see settings but cannot edit rules or windows; preferences sa
     where user_id = '00000000-0000-4000-8000-0000000000a4'`;
   assert.deepEqual(member.quiet, { start: "22:00", end: "06:30" });
 });
+
+Deno.test("owners change the team's channels per severity, quiet hours and escalation", async () => {
+  await using world = await startDashboardWorld();
+  const page = await world.signIn("owner");
+  await page.click('nav a[data-view="settings"]');
+  const form = 'form[aria-label="Team notification settings"]';
+  await page.waitForSelector(form);
+  await page.check(`${form} input[name="team-high-sms"]`);
+  await page.uncheck(`${form} input[name="team-critical-whatsapp"]`);
+  await page.fill(`${form} input[name="team_quiet_start"]`, "21:30");
+  await page.fill(`${form} input[name="team_quiet_end"]`, "06:00");
+  await page.fill(`${form} input[name="escalate_critical_after"]`, "10");
+  await page.click(`${form} button:has-text('Save team settings')`);
+  await page.waitForSelector(`${form} .form-message:has-text("Saved.")`);
+  const [{ notifications }] = await world.stack.db.sql`
+    select settings -> 'notifications' as notifications from public.tenants where id = ${DEMO_TENANT_ID}`;
+  assert.deepEqual(notifications.channels.high, ["email", "sms", "push"]);
+  assert.deepEqual(notifications.channels.critical, ["email", "sms", "push"]);
+  assert.deepEqual(notifications.quiet_hours, { start: "21:30", end: "06:00" });
+  assert.equal(notifications.escalation.critical.after_minutes, 10);
+
+  // A manager sees them but cannot change them.
+  const manager = await world.signIn("manager");
+  await manager.click('nav a[data-view="settings"]');
+  await manager.waitForSelector(`${form} input[name="team-high-sms"]:checked`);
+  assert.equal(await manager.isDisabled(`${form} input[name="team-high-sms"]`), true);
+  assert.equal(await manager.locator(`${form} button:has-text('Save team settings')`).count(), 0);
+});

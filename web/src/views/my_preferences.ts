@@ -9,6 +9,7 @@
 import type { Api } from "../api.ts";
 import { channelGrid } from "../components/channel_grid.ts";
 import { h, replace } from "../dom.ts";
+import { quietHoursFields, reportSave } from "../components/quiet_hours.ts";
 
 interface MyPreferences {
   display_name: string;
@@ -57,16 +58,7 @@ export function myPreferencesPanel({ api }: { api: Api }): HTMLElement {
       }),
     }));
     const grid = channelGrid("mine", CHANNELS, me.preferences.channels ?? {});
-    const start = h("input", {
-      type: "time",
-      name: "my_quiet_start",
-      value: me.preferences.quiet_hours?.start ?? "",
-    });
-    const end = h("input", {
-      type: "time",
-      name: "my_quiet_end",
-      value: me.preferences.quiet_hours?.end ?? "",
-    });
+    const quiet = quietHoursFields("my_quiet", me.preferences.quiet_hours ?? null);
     const digest = h(
       "select",
       { name: "digest" },
@@ -77,8 +69,8 @@ export function myPreferencesPanel({ api }: { api: Api }): HTMLElement {
 
     async function save(event: Event) {
       event.preventDefault();
-      try {
-        await api.patch("/members/me/preferences", {
+      await reportSave(message, () =>
+        api.patch("/members/me/preferences", {
           display_name: name.value,
           email: email.value.trim() || null,
           phone: phone.value.trim() || null,
@@ -86,13 +78,9 @@ export function myPreferencesPanel({ api }: { api: Api }): HTMLElement {
             consents.map(({ channel, input }) => [`${channel}_consent`, input.checked]),
           ),
           channels: grid.read(),
-          quiet_hours: start.value && end.value ? { start: start.value, end: end.value } : null,
+          quiet_hours: quiet.read(),
           digest: digest.value,
-        });
-        message.textContent = "Saved.";
-      } catch (error) {
-        message.textContent = (error as Error).message;
-      }
+        }));
     }
 
     replace(
@@ -113,12 +101,7 @@ export function myPreferencesPanel({ api }: { api: Api }): HTMLElement {
         h("p", { class: "muted" }, "Leave a row empty to follow the team's setting."),
         h("div", { class: "table-scroll" }, grid.element),
         h("h3", {}, "Quiet hours"),
-        h(
-          "div",
-          { class: "inline-fields" },
-          h("label", {}, "From ", start),
-          h("label", {}, "to ", end),
-        ),
+        quiet.element,
         h("label", { class: "field" }, h("span", {}, "Digest"), digest),
         h("button", { type: "submit" }, "Save my preferences"),
         message,

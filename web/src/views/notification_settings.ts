@@ -9,6 +9,7 @@
 import type { Api } from "../api.ts";
 import { channelGrid, type ChannelsPerSeverity } from "../components/channel_grid.ts";
 import { h, replace } from "../dom.ts";
+import { quietHoursFields, reportSave } from "../components/quiet_hours.ts";
 
 /** The engine's defaults (private.notification_defaults() in SQL), shown until a team sets its own. */
 const DEFAULT_CHANNELS: ChannelsPerSeverity = {
@@ -46,16 +47,7 @@ export function notificationSettingsPanel({ api, canEdit }: { api: Api; canEdit:
     const grid = channelGrid("team", CHANNELS, { ...DEFAULT_CHANNELS, ...n.channels }, {
       disabled: !canEdit,
     });
-    const start = h("input", {
-      type: "time",
-      name: "team_quiet_start",
-      value: n.quiet_hours?.start ?? "",
-      disabled: !canEdit,
-    });
-    const end = h("input", {
-      type: "time",
-      name: "team_quiet_end",
-      value: n.quiet_hours?.end ?? "",
+    const quietHours = quietHoursFields("team_quiet", n.quiet_hours ?? null, {
       disabled: !canEdit,
     });
     const escalation = ["critical", "high", "medium"].map((severity) => {
@@ -81,21 +73,20 @@ export function notificationSettingsPanel({ api, canEdit }: { api: Api; canEdit:
 
     async function save(event: Event) {
       event.preventDefault();
-      const quiet = start.value && end.value ? { start: start.value, end: end.value } : null;
       const escalate = Object.fromEntries(escalation.map(({ severity, after, repeats }) => [
         severity,
         after.value
           ? { after_minutes: Number(after.value), repeats: Number(repeats.value || 0) }
           : null,
       ]));
-      try {
-        await api.patch("/config", {
-          notifications: { channels: grid.read(), quiet_hours: quiet, escalation: escalate },
-        });
-        message.textContent = "Saved.";
-      } catch (error) {
-        message.textContent = (error as Error).message;
-      }
+      await reportSave(message, () =>
+        api.patch("/config", {
+          notifications: {
+            channels: grid.read(),
+            quiet_hours: quietHours.read(),
+            escalation: escalate,
+          },
+        }));
     }
 
     replace(
@@ -107,12 +98,7 @@ export function notificationSettingsPanel({ api, canEdit }: { api: Api; canEdit:
         h("div", { class: "table-scroll" }, grid.element),
         h("h3", {}, "Default quiet hours"),
         h("p", { class: "muted" }, "Members may set their own; critical alerts still go out."),
-        h(
-          "div",
-          { class: "inline-fields" },
-          h("label", {}, "From ", start),
-          h("label", {}, "to ", end),
-        ),
+        quietHours.element,
         h("h3", {}, "Escalation"),
         h(
           "table",

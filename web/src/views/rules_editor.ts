@@ -63,7 +63,7 @@ export function rulesPanel({ api, canEdit }: { api: Api; canEdit: boolean }): HT
 
   async function load() {
     try {
-      const { data } = await api.get<{ data: Rule[] }>("/rules");
+      const { data } = await api.get<{ data: Rule[] }>("/rules", { limit: "200" });
       replace(
         list,
         data.length === 0 ? h("li", { class: "muted" }, "No rules yet.") : null,
