@@ -153,9 +153,11 @@ export async function readMetrics(tx: Tx): Promise<MetricRows> {
   const created = await tx<MetricRows["created"]>`
     select a.alert_type, a.severity, count(*)::int as n
     from public.alerts as a group by a.alert_type, a.severity order by a.alert_type, a.severity`;
+  // From the counts the alert triggers keep (20261122170200), not a scan of every open alert.
   const open = await tx<MetricRows["open"]>`
-    select a.severity, count(*)::int as n
-    from public.alerts as a where a.status <> 'resolved' group by a.severity`;
+    select c.severity, sum(c.alerts)::int as n
+    from public.alert_counts as c where c.status <> 'resolved'
+    group by c.severity having sum(c.alerts) > 0`;
   const histograms = await tx<MetricRows["histograms"]>`
     with observed as materialized (
       select m.metric, m.seconds
