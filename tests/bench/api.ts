@@ -61,7 +61,8 @@ export async function apiCalls(stack: TestStack, count: number) {
   const headers = (i: number) => ({ authorization: `Bearer ${tokens[i % MEMBERS]}` });
   const get = (path: string) => (i: number) =>
     fetch(`${stack.url}/functions/v1/alerts${path}`, { headers: headers(i) }).then(ok);
-  const options = { count, concurrency: 8 };
+  // At most a minute per call: a machine too busy to finish still ends the run, with fewer requests.
+  const options = { count, concurrency: 8, maxSeconds: 60 };
   const reference = await measure(get("/health"), options);
   const list = await measure(get("?limit=50&status=active"), options);
   const summary = await measure(get("/summary"), options);

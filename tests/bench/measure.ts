@@ -22,7 +22,8 @@ export function percentile(sorted: number[], fraction: number): number {
 }
 
 /**
- * Runs `operation` `count` times with `concurrency` in flight.
+ * Runs `operation` `count` times with `concurrency` in flight; with `maxSeconds`, starts no new
+ * operation after that long, so a slow run still ends (`operations` says how many ran).
  *
  * @example
  * ```ts
@@ -31,13 +32,18 @@ export function percentile(sorted: number[], fraction: number): number {
  */
 export async function measure(
   operation: (index: number) => Promise<unknown>,
-  { count, concurrency }: { count: number; concurrency: number },
+  { count, concurrency, maxSeconds = Infinity }: {
+    count: number;
+    concurrency: number;
+    maxSeconds?: number;
+  },
 ): Promise<Measurement> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
+  const deadline = started + maxSeconds * 1000;
   const worker = async () => {
-    while (next < count) {
+    while (next < count && performance.now() < deadline) {
       const index = next++;
       const t0 = performance.now();
       await operation(index);
@@ -48,9 +54,9 @@ export async function measure(
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
-    operations: count,
+    operations: latencies.length,
     seconds,
-    perSecond: count / seconds,
+    perSecond: latencies.length / seconds,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
   };

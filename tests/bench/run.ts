@@ -108,7 +108,7 @@ async function api(): Promise<Row[]> {
     calls.acknowledge,
   ]] as const).map(([what, m]) => ({
     name: `${what} as staff, tenant with ${alerts.toLocaleString()} alerts (gateway, JWT, RLS)`,
-    figure: rate(m),
+    figure: `${rate(m)} (${m.operations} requests)`,
     reference,
     ratio: m.perSecond / calls.reference.perSecond,
     raw: m,
