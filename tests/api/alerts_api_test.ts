@@ -357,7 +357,15 @@ Deno.test("the auth matrix: 401 without a valid token, 403 by role, 404 across t
     });
     const forged = await new SignJWT(claims).setProtectedHeader({ alg: "HS256" })
       .setExpirationTime(now + 60).sign(new TextEncoder().encode("forged-".padEnd(48, "q")));
+    // Signed with the project's own secret, but never expiring: refused, exp is required.
+    const endless = await new SignJWT(claims).setProtectedHeader({ alg: "HS256" })
+      .sign(new TextEncoder().encode(SECRET));
     for (const path of ["/alerts", `/alerts/${id}`, "/alerts/summary", "/alerts/active"]) {
+      await expectError(
+        await app.request(path, { headers: { authorization: `Bearer ${endless}` } }),
+        401,
+        "invalid_token",
+      );
       await expectError(await app.request(path), 401, "missing_token");
       await expectError(
         await app.request(path, { headers: { authorization: `Bearer ${expired}` } }),
