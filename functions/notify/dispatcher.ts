@@ -18,6 +18,7 @@ import type { NotifyConfig } from "./notify_config.ts";
 import { type ActionLinks, type DeliveryContext, renderMessage } from "./render.ts";
 import { decide, type Decision } from "./retry_decision.ts";
 import { createSendGate, type SendGate } from "./send_gate.ts";
+import { configSecrets, messageSecrets, redactSecrets } from "./secret_redaction.ts";
 
 /** What one dispatch did. */
 export interface DispatchSummary {
@@ -97,6 +98,9 @@ export function createDispatcher(
     },
   });
   const gate: SendGate = createSendGate({ concurrency: config.concurrency, now, sleep });
+  const knownSecrets = [...configSecrets(config), actionLinkSecret].filter((s): s is string =>
+    Boolean(s)
+  );
 
   async function links(ctx: DeliveryContext): Promise<ActionLinks | undefined> {
     if (!actionLinkSecret || ctx.channel !== "email" || !ctx.user_id || !ctx.alert) return;
@@ -221,6 +225,10 @@ export function createDispatcher(
           return;
         }
         decision = decide(outcome.value, provider);
+        if (decision.kind !== "sent") {
+          const secrets = [...knownSecrets, ...messageSecrets(message)];
+          decision = { ...decision, error: redactSecrets(decision.error, secrets) };
+        }
       }
     }
     try {
