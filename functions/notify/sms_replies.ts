@@ -141,7 +141,9 @@ export function registerSmsReplies(
           select m.tenant_id, m.user_id from public.tenant_members as m
           where m.active and case ${channel}::text
             when 'sms' then m.phone = ${number} and m.phone_verified_at is not null
-            else m.whatsapp = ${number} and m.whatsapp_verified_at is not null end`,
+            else m.whatsapp = ${number} and m.whatsapp_verified_at is not null end
+          -- A number shared by several members of a tenant acts as the highest role among them.
+          order by private.role_rank(m.role) desc, m.user_id`,
     );
     if (members.length === 0) {
       return twiml(
@@ -166,7 +168,8 @@ export function registerSmsReplies(
         });
       } else if (match.kind === "ambiguous") ambiguous = true;
     }
-    if (found.length > 1 || (ambiguous && found.length === 0)) {
+    const alerts = new Set(found.map((f) => f.alertId));
+    if (alerts.size > 1 || (ambiguous && found.length === 0)) {
       return twiml(
         `Code ${code} matches more than one alert; reply with more characters of the alert id.`,
       );

@@ -173,3 +173,17 @@ Deno.test("replying with the code from a dispatched alert SMS acknowledges that 
     assert.match(await message(await reply(world, PHONES.manager, `ACK ${code}`)), /^Acknowledged/);
     assert.equal(await status(world, alertId), "acknowledged");
   }));
+
+Deno.test("a number two members of a tenant share acts as the higher role of them", () =>
+  withMemberWorld(async (world) => {
+    await world.db.sql`update public.tenant_members set phone = ${PHONES.manager}
+                       where user_id = ${USERS.staff}`;
+    await world.db.sql`update public.tenant_members set phone_verified_at = now()
+                       where user_id = ${USERS.staff}`;
+    const alertId = await world.raise();
+    const text = await message(await reply(world, PHONES.manager, `RESOLVE ${alertCode(alertId)}`));
+    assert.match(text, /^Resolved/);
+    const [row] = await world.db.sql<{ resolved_by: string }[]>`
+      select resolved_by from public.alerts where id = ${alertId}`;
+    assert.equal(row.resolved_by, USERS.manager);
+  }));
