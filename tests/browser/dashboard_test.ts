@@ -169,9 +169,17 @@ Deno.test("on a phone-sized screen nothing scrolls sideways and the detail fills
   await world.screenshot(page, "phone_detail");
   await page.keyboard.press("Escape");
   await page.waitForSelector("#alert-detail", { state: "hidden" });
+  const loaded: Record<string, string> = {
+    stock: ".stock tbody tr",
+    analytics: "figure.chart canvas",
+    settings: 'form[aria-label="My notification preferences"]',
+  };
   for (const view of ["stock", "analytics", "settings"]) {
     await page.goto(`/#/${view}`);
-    await page.waitForSelector(`.${view}-view`);
+    await page.waitForSelector(loaded[view]);
+    if (view === "settings") {
+      await page.waitForSelector('form[aria-label="Team notification settings"]');
+    }
     const sideways = await page.evaluate(() =>
       document.documentElement.scrollWidth - document.documentElement.clientWidth
     );

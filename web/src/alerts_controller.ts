@@ -19,6 +19,7 @@ export type AlertAction = "acknowledge" | "resolve" | "snooze" | "unsnooze";
 export type AlertsController = ReturnType<typeof createAlertsController>;
 
 const FRESH_MS = 4000;
+const SUMMARY_MS = 300;
 
 /**
  * Creates the controller over the store.
@@ -76,15 +77,17 @@ export function createAlertsController(
     });
   }
 
+  // At most one summary request per SUMMARY_MS, and always one after the last change.
   function refreshSummarySoon() {
-    clearTimeout(summaryTimer);
+    if (summaryTimer !== undefined) return;
     summaryTimer = setTimeout(async () => {
+      summaryTimer = undefined;
       try {
         store.update({ summary: await api.get<Summary>("/summary") });
       } catch {
         // The next change or reload tries again.
       }
-    }, 250);
+    }, SUMMARY_MS);
   }
 
   function handleChange(change: AlertChange) {

@@ -67,10 +67,10 @@ export function createStore(): Store {
     get: () => state,
     update(change) {
       state = { ...state, ...change };
-      // One render per frame however many changes arrive.
+      // One render per frame however many changes arrive (a burst of live changes included).
       if (scheduled) return;
       scheduled = true;
-      queueMicrotask(() => {
+      requestAnimationFrame(() => {
         scheduled = false;
         for (const listener of listeners) listener(state);
       });

@@ -270,7 +270,7 @@ export function alertsView(
       if (shown.length === 0) return;
       const next = Math.max(0, Math.min(shown.length - 1, focus + delta));
       store.update({ focus: next });
-      queueMicrotask(() => {
+      requestAnimationFrame(() => {
         listSlot.children[next]?.querySelector<HTMLButtonElement>(".alert-title")?.focus();
       });
     },

@@ -101,30 +101,34 @@ export function notificationSettingsPanel({ api, canEdit }: { api: Api; canEdit:
         quietHours.element,
         h("h3", {}, "Escalation"),
         h(
-          "table",
-          { class: "grid" },
+          "div",
+          { class: "table-scroll" },
           h(
-            "thead",
-            {},
+            "table",
+            { class: "grid", "aria-label": "Escalation per severity" },
             h(
-              "tr",
+              "thead",
               {},
-              h("th", { scope: "col" }, "Severity"),
-              h("th", { scope: "col" }, "After (min)"),
-              h("th", { scope: "col" }, "Repeats"),
-            ),
-          ),
-          h(
-            "tbody",
-            {},
-            escalation.map(({ severity, after, repeats }) =>
               h(
                 "tr",
                 {},
-                h("th", { scope: "row" }, severity),
-                h("td", {}, after),
-                h("td", {}, repeats),
-              )
+                h("th", { scope: "col" }, "Severity"),
+                h("th", { scope: "col" }, "After (min)"),
+                h("th", { scope: "col" }, "Repeats"),
+              ),
+            ),
+            h(
+              "tbody",
+              {},
+              escalation.map(({ severity, after, repeats }) =>
+                h(
+                  "tr",
+                  {},
+                  h("th", { scope: "row" }, severity),
+                  h("td", {}, after),
+                  h("td", {}, repeats),
+                )
+              ),
             ),
           ),
         ),
