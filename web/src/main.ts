@@ -45,8 +45,14 @@ const config = readConfig();
 const auth = createAuth(config);
 const root = document.getElementById("app") as HTMLElement;
 let stop: (() => void) | undefined;
+let signedIn: string | undefined;
 
 auth.onChange((session) => {
+  // A refreshed token for the same person changes nothing on screen: the API client and Realtime
+  // read the current token themselves.
+  const who = session ? `${session.tenantId}/${session.userId}` : undefined;
+  if (who !== undefined && who === signedIn) return;
+  signedIn = who;
   stop?.();
   stop = undefined;
   if (!session) {
