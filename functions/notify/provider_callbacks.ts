@@ -6,7 +6,8 @@
  * provider sends one); an unsigned, forged or stale request is answered 401 and changes nothing.
  * Each event then goes to `public.record_delivery_status()` as the system, which keeps the
  * delivery's provider timeline, moves its provider status forward and fails a sent delivery the
- * provider could not deliver. Events are recorded once (by the provider's event id).
+ * provider could not deliver. Events are recorded once (by the provider's event id); one for a
+ * message id no delivery carries yet is parked and applied when a delivery records it.
  *
  * Routes (under `/notify`): `POST /callbacks/twilio`, `POST /callbacks/sendgrid`,
  * `POST /callbacks/resend`.

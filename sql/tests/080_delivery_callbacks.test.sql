@@ -4,11 +4,12 @@
 -- delivery_status_events RLS, action_link_uses closed to members, public.set_text_opt_out()
 -- (STOP withdraws consent and cancels pending texts, START restores verified numbers only),
 -- create_/confirm_phone_verification() (service-only creation, hashed codes, counted attempts,
--- request limit). One transaction, rolled back.
+-- request limit), early statuses parked and replayed (20261122151400). One transaction, rolled
+-- back.
 begin;
 set local search_path = extensions, public;
 
-select plan(27);
+select plan(31);
 
 -- ------------------------------------------------------------------ fixtures
 create temp table ids as
@@ -37,7 +38,10 @@ select 'de000000-0000-4000-8000-000000000002'::uuid, tenant_a, '3f9a0c00-0000-40
        'pgtap/2', 'resend', 're-2' from ids
 union all
 select 'de000000-0000-4000-8000-000000000003'::uuid, tenant_a, '3f9a0c00-0000-4000-8000-000000000001'::uuid, a_staff, 'sms', 'created', 'pending', now(),
-       'pgtap/3', null, null from ids;
+       'pgtap/3', null, null from ids
+union all
+select 'de000000-0000-4000-8000-000000000004'::uuid, tenant_a, '3f9a0c00-0000-4000-8000-000000000001'::uuid, a_staff, 'email', 'created', 'sent', now(),
+       'pgtap/4', null, null from ids;
 
 -- ------------------------------------------------------------------ record_delivery_status
 select tests.authenticate_as((select a_manager from ids), (select tenant_a from ids));
@@ -54,6 +58,14 @@ select is((select provider_status from public.deliveries where id = 'de000000-00
   '... but provider_status never moves back');
 select is(public.record_delivery_status('twilio', 'SM-unknown', 'delivered'), 'unknown_message',
   'a message id we never sent is reported as unknown');
+select is((select count(*)::int from public.early_delivery_statuses where provider_message_id = 'SM-unknown'), 1,
+  '... and parked until a delivery carries that message id');
+select tests.clear_authentication();
+update public.deliveries set provider = 'twilio', provider_message_id = 'SM-unknown' where id = 'de000000-0000-4000-8000-000000000004';
+select is((select provider_status from public.deliveries where id = 'de000000-0000-4000-8000-000000000004'), 'delivered',
+  'when a delivery records the message id, the parked status is applied to it');
+select is((select count(*)::int from public.early_delivery_statuses), 0, '... and no longer parked');
+select tests.authenticate_as_service();
 select throws_ok($$ select public.record_delivery_status('twilio', 'SM1', 'exploded') $$, 'SW001', null,
   'an unknown status is refused with SW001');
 select is(public.record_delivery_status('resend', 're-2', 'failed', 'invalid_destination', 'email.bounced', 'msg_1'), 'recorded',
@@ -69,7 +81,7 @@ select is((select status from public.deliveries where id = 'de000000-0000-4000-8
 
 -- ------------------------------------------------------------------ timeline RLS
 select tests.authenticate_as((select a_manager from ids), (select tenant_a from ids));
-select is((select count(*)::int from public.delivery_status_events), 4, 'managers see their tenant''s timeline');
+select is((select count(*)::int from public.delivery_status_events), 5, 'managers see their tenant''s timeline');
 select tests.authenticate_as((select a_viewer from ids), (select tenant_a from ids));
 select is((select count(*)::int from public.delivery_status_events), 0, 'a viewer sees only timelines of deliveries to them');
 select tests.authenticate_as((select b_owner from ids), (select tenant_b from ids));
@@ -81,6 +93,7 @@ select throws_ok($$ insert into public.delivery_status_events (tenant_id, delive
 -- ------------------------------------------------------------------ action_link_uses
 select tests.authenticate_as((select a_manager from ids), (select tenant_a from ids));
 select throws_ok($$ select * from public.action_link_uses $$, '42501', null, 'members cannot read used links');
+select throws_ok($$ select * from public.early_delivery_statuses $$, '42501', null, 'members cannot read parked statuses');
 select throws_ok($$ insert into public.action_link_uses (jti, tenant_id, alert_id, user_id, action, expires_at)
                     values (gen_random_uuid(), (select tenant_a from ids), gen_random_uuid(), auth.uid(), 'resolve', now()) $$,
   '42501', null, 'members cannot mark links used');

@@ -297,3 +297,24 @@ Deno.test("callbacks whose provider secret is not configured are refused with 50
     assert.equal(res.status, 503);
     assert.equal((await res.json()).error.code, "callback_not_configured");
   }));
+
+Deno.test("a callback that arrives before the delivery records its message id is applied when it does", () =>
+  withMemberWorld(async (world) => {
+    const early = await world.twilioPost("/notify/callbacks/twilio", {
+      MessageSid: "SM-early",
+      MessageStatus: "failed",
+      ErrorCode: "21610",
+    });
+    assert.equal(early.status, 200);
+    assert.equal((await early.json()).unknown, 1);
+    // The dispatcher records the message id after Twilio already called back.
+    const id = await world.sentDelivery({ provider: "twilio", messageId: "pending-id" });
+    await world.db
+      .sql`update public.deliveries set provider_message_id = 'SM-early' where id = ${id}`;
+    const row = await delivery(world.db, id);
+    assert.deepEqual([row.status, row.provider_status, row.error_reason], [
+      "failed",
+      "failed",
+      "unsubscribed",
+    ]);
+  }));
