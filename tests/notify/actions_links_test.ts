@@ -220,3 +220,19 @@ Deno.test("the acknowledge link in a dispatched alert email acknowledges the ale
     const state = await alertState(world, alertId);
     assert.deepEqual([state.status, state.acknowledged_by], ["acknowledged", USERS.manager]);
   }));
+
+Deno.test("two simultaneous POSTs of one link act once: one succeeds, the other is told it was used", () =>
+  withMemberWorld(async (world) => {
+    const alertId = await world.raise();
+    const token = await link(world, { alertId, action: "resolve" });
+    const answers = await Promise.all(
+      [0, 1].map(() => world.app.request(`/notify/actions/${token}`, { method: "POST" })),
+    );
+    const bodies = await Promise.all(answers.map((res) => res.json()));
+    const outcomes = answers.map((res, i) => `${res.status} ${bodies[i].error?.code ?? "ok"}`);
+    assert.deepEqual(outcomes.sort(), ["200 ok", "409 link_already_used"]);
+    const [{ resolutions }] = await world.db.sql<{ resolutions: number }[]>`
+      select count(*)::int as resolutions from public.alert_history
+      where alert_id = ${alertId} and to_status = 'resolved'`;
+    assert.equal(resolutions, 1);
+  }));
