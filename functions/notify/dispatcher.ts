@@ -1,7 +1,7 @@
 /**
  * @module
  * The dispatcher: claims due deliveries (`claim_deliveries`: SKIP LOCKED, a lease, highest
- * priority then oldest) together with everything needed to render them in one query, renders and
+ * priority then oldest), loads everything needed to render them in one more query, renders and
  * sends them concurrently through the send gate (per-provider concurrency, per-destination rate,
  * by waiting), and records each outcome: `complete_delivery` (sent), `fail_delivery` (retry with
  * backoff honouring the provider's wait, or permanent), `defer_delivery` (no room within the
@@ -124,11 +124,13 @@ export function createDispatcher(
   }
 
   async function claim(batchSize: number): Promise<ClaimedRow[]> {
-    const rows = await sql.unsafe<ClaimedRow[]>(CLAIM_SQL, [
-      worker,
-      batchSize,
-      config.leaseSeconds,
-    ]);
+    // Two statements: the claim commits first, so the context query's snapshot sees the alerts
+    // of every claimed delivery (within one statement the joins would use a snapshot older than
+    // the one claim_deliveries() took, and miss an alert committed in between).
+    const claimed = await sql<{ id: string }[]>`
+      select id from public.claim_deliveries(${worker}, ${batchSize}, ${config.leaseSeconds})`;
+    if (claimed.length === 0) return [];
+    const rows = await sql.unsafe<ClaimedRow[]>(CONTEXT_SQL, [claimed.map((c) => c.id)]);
     const needSecret = [
       ...new Set(
         rows.filter((r) => r.channel === "webhook" && !r.webhook_secret).map((r) => r.tenant_id),
@@ -309,13 +311,13 @@ function alertView(a: string, s: string, p: string): string {
 }
 
 /**
- * Claims a batch ($1 worker, $2 batch size, $3 lease seconds) and loads, in the same query, what
- * rendering needs: alert (with store and product names), digest items, member contact points and
- * whether they may still be reached on the channel, push subscriptions, the webhook secret.
+ * Loads, for claimed deliveries ($1: their ids), what rendering needs: alert (with store and
+ * product names), digest items, member contact points and whether they may still be reached on
+ * the channel, push subscriptions, the webhook secret.
  */
-const CLAIM_SQL = `
+const CONTEXT_SQL = `
   with claimed as materialized (
-    select * from public.claim_deliveries($1, $2, $3)
+    select * from public.deliveries where id = any($1::uuid[])
   )
   select c.id, c.tenant_id, t.name as tenant_name, c.alert_id, c.user_id, c.destination,
          c.channel, c.reason, c.escalation_level, c.idempotency_key, c.attempts,

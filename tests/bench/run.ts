@@ -7,7 +7,7 @@
  *
  *   deno task bench            full sizes
  *   deno task bench --quick    small sizes, for a smoke run
- *   deno task bench --only=api one section (health, sql, api, ingest, scoring), for a focused run
+ *   deno task bench --only=api one section (health, sql, api, ingest, scoring, notify)
  */
 
 import { PROJECT_ROOT } from "../../local/settings.ts";
@@ -18,6 +18,7 @@ import { measure, type Measurement } from "./measure.ts";
 import { apiCalls, loadAlerts } from "./api.ts";
 import { batchIngest, prepareIngest, singleRowIngest } from "./ingest.ts";
 import { fullRescore, loadScoringData, writeToAlert } from "./scoring.ts";
+import { notifyBench } from "./notify.ts";
 
 interface Row {
   name: string;
@@ -176,7 +177,14 @@ async function scoring(): Promise<Row[]> {
 
 await runCommand(async () => {
   const rows: Row[] = [];
-  const sections = { health: gatewayHealth, sql: sqlAsJwt, api, ingest, scoring };
+  const sections = {
+    health: gatewayHealth,
+    sql: sqlAsJwt,
+    api,
+    ingest,
+    scoring,
+    notify: () => notifyBench({ quick, progress }),
+  };
   if (only !== undefined && !(only in sections)) {
     throw new RangeError(
       `Cannot run benchmark section "${only}": expected one of ${Object.keys(sections).join(", ")}`,
