@@ -37,8 +37,8 @@ export interface NotifyAppDeps {
   dispatcher?: Dispatcher;
 }
 
-/** Largest request body accepted (provider callbacks are small). */
-export const MAX_BODY_BYTES = 256 * 1024;
+/** Largest request body accepted: SendGrid posts event batches of up to 768 KB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Builds the app.
@@ -59,7 +59,7 @@ export function createNotifyApp(
   app.use(bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
-      throw new ApiError(413, "payload_too_large", "The request body is larger than 256 KiB");
+      throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MiB");
     },
   }));
   app.onError(errorHandler(logger));

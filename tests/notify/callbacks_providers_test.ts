@@ -318,3 +318,16 @@ Deno.test("a callback that arrives before the delivery records its message id is
       "unsubscribed",
     ]);
   }));
+
+Deno.test("a SendGrid batch larger than 256 KiB is accepted (SendGrid batches up to 768 KB)", () =>
+  withMemberWorld(async (world) => {
+    const events = Array.from({ length: 400 }, (_, i) => ({
+      event: "group_resubscribe",
+      sg_event_id: `big-${i}`,
+      sg_message_id: `m${i}.filter`,
+      padding: "x".repeat(1000),
+    }));
+    const res = await sendgridPost(world, events);
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).ignored, 400);
+  }, { notify: { sendgridWebhookPublicKey: SENDGRID_PUBLIC_KEY } }));
