@@ -2,8 +2,9 @@
  * @module
  * Event ingest through the rules engine against a real Postgres: one statement inserting 10,000
  * events is processed completely and set-based (every event ends with a final status, and the
- * rules open exactly the alerts they call for), and concurrent inserts repeating one alert number
- * its occurrences exactly once each.
+ * rules open exactly the alerts they call for), concurrent inserts repeating one alert number
+ * its occurrences exactly once each, and two transactions opening the same new alert number
+ * theirs 1 and 2.
  */
 
 import assert from "node:assert/strict";
@@ -172,4 +173,62 @@ Deno.test("events repeating one open alert from 4 connections at once are number
     1,
     "only the first opened the alert",
   );
+});
+
+Deno.test("two transactions opening the same new alert at once number its events 1 and 2: the second waits and aggregates", async () => {
+  await using db = await createTestDatabase();
+  const [{ id: tenantId }] = await db.sql`
+    insert into public.tenants (name) values ('Racing windows') returning id`;
+  await db.sql`
+    insert into public.alert_rules (tenant_id, name, event_types, severity, title_template, dedup_key_template,
+                                    aggregation_window_minutes)
+    values (${tenantId}, 'Freezer', '{sensor.freezer}', 'high', 'Freezer {{payload.freezer}} warm',
+            'freezer:{{payload.freezer}}', 60)`;
+  const insertEvent = (sql: postgres.Sql | postgres.TransactionSql, source: string) =>
+    sql`insert into public.alert_events (tenant_id, source, event_type, payload)
+        values (${tenantId}, ${source}, 'sensor.freezer', '{"freezer": "f1"}') returning id`;
+
+  const first = postgres(db.url, { max: 1, onnotice: () => {} });
+  const second = postgres(db.url, { max: 1, onnotice: () => {} });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  try {
+    let opened!: () => void;
+    const isOpen = new Promise<void>((resolve) => (opened = resolve));
+    // The first transaction opens the alert and stays open until the second is waiting on it.
+    const firstDone = first.begin(async (tx) => {
+      await insertEvent(tx, "first");
+      opened();
+      await released;
+    });
+    await isOpen;
+    const secondDone = insertEvent(second, "second").execute();
+    for (let tries = 0;; tries++) {
+      const [{ waiting }] = await db.sql<{ waiting: number }[]>`
+        select count(*)::int as waiting from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`;
+      if (waiting > 0) break;
+      assert.ok(tries < 500, "the second insert waits for the first transaction");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    release();
+    await Promise.all([firstDone, secondDone]);
+  } finally {
+    release();
+    await Promise.all([first.end({ timeout: 5 }), second.end({ timeout: 5 })]);
+  }
+
+  const events = await db.sql<
+    { source: string; status: string; occurrence: number; notify: boolean }[]
+  >`
+    select source, status, occurrence, notify from public.alert_events
+    where tenant_id = ${tenantId} order by source`;
+  assert.deepEqual(events.map((event) => ({ ...event })), [
+    { source: "first", status: "alerted", occurrence: 1, notify: true },
+    { source: "second", status: "aggregated", occurrence: 2, notify: false },
+  ]);
+  const [alert] = await db.sql<{ occurrence_count: number; window_occurrence: string }[]>`
+    select occurrence_count, metadata ->> 'window_occurrence' as window_occurrence
+    from public.alerts where tenant_id = ${tenantId}`;
+  assert.deepEqual({ ...alert }, { occurrence_count: 2, window_occurrence: "2" });
 });
