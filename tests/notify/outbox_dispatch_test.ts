@@ -258,3 +258,59 @@ Deno.test("a push subscription the push service says is gone is retired (failed_
   const [delivery] = await deliveriesOf(db.sql, tenantId);
   assert.equal(delivery.error_reason, "invalid_destination");
 });
+
+Deno.test("one Slack webhook's rate is kept by waiting; a wait longer than the lease hands the delivery back unspent", async () => {
+  await using db = await createTestDatabase();
+  await using slack = fakeProvider(() => new Response("ok"));
+  const tenantId = await createTenant(db.sql, {
+    settings: {
+      notifications: {
+        webhooks: [{
+          channel: "slack",
+          url: "https://hooks.slack.test/services/T1/B1/tok",
+          min_severity: "low",
+        }],
+      },
+    },
+  });
+  const route = async (n: number) => {
+    for (let i = 0; i < n; i++) await raiseAlert(db.sql, tenantId, { severity: "high" });
+    await db.sql`update public.deliveries set destination = ${slack.url} || '/services/T1/B1/tok'
+                 where tenant_id = ${tenantId} and status = 'pending'`;
+  };
+  const waits: number[] = [];
+  const sleep = (ms: number) => {
+    waits.push(ms);
+    return Promise.resolve();
+  };
+
+  await route(3);
+  const atOnePerSecond = createDispatcher({
+    sql: db.sql,
+    config: notifyConfig({ rates: { slack: 1, discord: 2, twilio: 1, email: 0 } }),
+    logger: quiet,
+    sleep,
+  });
+  assert.equal((await atOnePerSecond.dispatch()).sent, 3);
+  assert.equal(slack.requests.length, 3, "none dropped");
+  assert.deepEqual(waits.map((ms) => Math.round(ms / 100) * 100), [1000, 2000]);
+
+  await route(3);
+  const slow = createDispatcher({
+    sql: db.sql,
+    config: notifyConfig({
+      rates: { slack: 0.05, discord: 2, twilio: 1, email: 0 },
+      leaseSeconds: 30,
+      timeoutMs: 1_000,
+    }),
+    logger: quiet,
+    sleep,
+  });
+  const summary = await slow.dispatch();
+  assert.deepEqual([summary.sent, summary.deferred], [2, 1]);
+  const [deferred] = await db.sql<{ attempts: number; due_at: Date; status: string }[]>`
+    select attempts, due_at, status from public.deliveries
+    where tenant_id = ${tenantId} and status = 'pending'`;
+  assert.equal(deferred.attempts, 0, "no attempt spent");
+  assert.ok(deferred.due_at.getTime() > Date.now() + 30_000, "due when the webhook has room");
+});
