@@ -176,3 +176,25 @@ Deno.test("members cannot read verification rows nor set their own verified time
     assert.ok(update instanceof Error, "phone_verified_at is not updatable by members");
     assert.equal(await verifiedAt(world, "staff"), null);
   }));
+
+Deno.test("a WhatsApp number is verified on its own channel, not by an SMS code", () =>
+  withMemberWorld(async (world) => {
+    await world.db.sql`update public.tenant_members set whatsapp = '+15550000033'
+                       where user_id = ${USERS.staff}`;
+    assert.equal((await call(world, "staff", "request", { channel: "whatsapp" })).status, 202);
+    const [text] = (await world.texts()).filter((t) => t.recipient === "+15550000033");
+    assert.equal(text.channel, "whatsapp");
+    const code = text.body_text.match(/code is (\d{6})\./)![1];
+    const bySms = await call(world, "staff", "confirm", { channel: "sms", code });
+    assert.equal(bySms.status, 404, "no SMS code was requested");
+    assert.equal(
+      (await call(world, "staff", "confirm", { channel: "whatsapp", code })).status,
+      200,
+    );
+    const [row] = await world.db.sql<
+      { whatsapp_verified_at: Date | null; phone_verified_at: Date | null }[]
+    >`select whatsapp_verified_at, phone_verified_at from public.tenant_members
+      where user_id = ${USERS.staff}`;
+    assert.ok(row.whatsapp_verified_at);
+    assert.equal(row.phone_verified_at, null);
+  }));
