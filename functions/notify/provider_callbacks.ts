@@ -376,7 +376,8 @@ export function registerProviderCallbacks(
         providerMessageId: messageId,
         ...mapped,
         detail: [event.event, event.type, event.reason, event.response].filter(Boolean).join(": "),
-        eventId: typeof event.sg_event_id === "string" ? event.sg_event_id : undefined,
+        // Not sg_event_id: SendGrid may resend an event with a new one (sendgrid-nodejs#1435).
+        eventId: `${event.sg_message_id}/${event.event}/${event.timestamp ?? ""}`,
         occurredAt: epochDate(event.timestamp),
       });
     }

@@ -331,3 +331,18 @@ Deno.test("a SendGrid batch larger than 256 KiB is accepted (SendGrid batches up
     assert.equal(res.status, 200);
     assert.equal((await res.json()).ignored, 400);
   }, { notify: { sendgridWebhookPublicKey: SENDGRID_PUBLIC_KEY } }));
+
+Deno.test("a SendGrid event resent with a new sg_event_id is recorded once", () =>
+  withMemberWorld(async (world) => {
+    await world.sentDelivery({ provider: "sendgrid", messageId: "sgmsg5", channel: "email" });
+    const event = {
+      event: "delivered",
+      sg_message_id: "sgmsg5.filter0001",
+      timestamp: 1_800_000_000,
+    };
+    const first = await sendgridPost(world, [{ ...event, sg_event_id: "first-id" }]);
+    assert.equal((await first.json()).recorded, 1);
+    const retry = await sendgridPost(world, [{ ...event, sg_event_id: "another-id" }]);
+    assert.equal((await retry.json()).duplicate, 1);
+    assert.equal(await eventCount(world.db), 1);
+  }, { notify: { sendgridWebhookPublicKey: SENDGRID_PUBLIC_KEY } }));
