@@ -88,9 +88,8 @@ export function registerDispatchRoutes(
     for (let i = 0; i < body.max_batches; i++) {
       const summary = await dispatcher.dispatch({ batchSize: body.batch_size });
       summaries.push(summary);
-      if (summary.claimed === 0 || summary.claimed < (body.batch_size ?? summary.claimed + 1)) {
-        break;
-      }
+      // A batch that was not full means the queue is drained for now.
+      if (summary.claimed < (body.batch_size ?? dispatcher.batchSize)) break;
     }
     return c.json(addSummaries(summaries));
   });

@@ -57,6 +57,8 @@ export interface DispatcherOptions {
 
 /** A dispatcher; its gate and circuit breakers live as long as it does. */
 export interface Dispatcher {
+  /** Deliveries claimed per dispatch unless told otherwise. */
+  readonly batchSize: number;
   dispatch(options?: { batchSize?: number }): Promise<DispatchSummary>;
 }
 
@@ -259,6 +261,7 @@ export function createDispatcher(
   }
 
   return {
+    batchSize: config.batchSize,
     async dispatch({ batchSize = config.batchSize } = {}) {
       const started = performance.now();
       const claimedAt = now();

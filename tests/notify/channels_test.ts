@@ -388,3 +388,34 @@ Deno.test("a push subscription the push service calls gone (410) is reported and
   assert.deepEqual(!result.ok && [result.retryable, result.reason], [false, "invalid_destination"]);
   assert.deepEqual(gone.map((s) => s.id), ["sub-1"]);
 });
+
+Deno.test("a push subscription whose keys cannot be used fails for good and is retired, without a request", async () => {
+  await using pushService = fakeProvider(() => new Response(null, { status: 201 }));
+  const vapid = webpush.generateVAPIDKeys();
+  const gone: string[] = [];
+  const channel = createPushChannel({
+    vapidPublicKey: vapid.publicKey,
+    vapidPrivateKey: vapid.privateKey,
+    vapidSubject: "mailto:ops@bakery.test",
+    baseUrl: pushService.url,
+    onGone: (subscription) => {
+      gone.push(subscription.id!);
+    },
+  });
+  const result = await channel.send({
+    ...ids,
+    channel: "push",
+    subscriptions: [{
+      id: "bad-keys",
+      endpoint: "https://push.example.test/x",
+      keys: { p256dh: "dG9vLXNob3J0LWtleS0xMjM0", auth: "c2hvcnQtYXV0aA" },
+    }],
+    payload: { title: "t", body: "b", url: "u", tag: "g", alert_id: null, severity: "low" },
+    urgency: "low",
+    topic: "abc",
+    ttlSeconds: 60,
+  });
+  assert.deepEqual(!result.ok && [result.retryable, result.reason], [false, "invalid_destination"]);
+  assert.deepEqual(gone, ["bad-keys"]);
+  assert.equal(pushService.requests.length, 0);
+});

@@ -86,12 +86,17 @@ Deno.test("without keys the stack's inbox shows what would have been sent, as a 
   assert.equal((await asOwner.json()).messages.length, 2, "owners see the tenant's");
 });
 
-Deno.test("POST /dispatch is for the service role only and answers a summary", async () => {
-  await using stack = await startTestStack();
+Deno.test("POST /dispatch is for the service role only and drains the queue batch by batch", async () => {
+  await using stack = await startTestStack({ notify: notifyConfig({ webhooksToInbox: true }) });
   const sql = stack.db.sql;
   const tenantId = await createTenant(sql);
   const ownerId = await addMember(sql, tenantId, { email: "owner@bakery.test" });
-  await sql`select public.raise_alert(${tenantId}, 'inventory.low_stock', 'high', 'Croissants')`;
+  const [{ id: alertId }] = await sql<{ id: string }[]>`
+    select public.raise_alert(${tenantId}, 'inventory.low_stock', 'high', 'Croissants') as id`;
+  await sql`
+    insert into public.deliveries (tenant_id, alert_id, destination, channel, reason, idempotency_key)
+    select ${tenantId}, ${alertId}, 'https://receiver.test/' || n, 'webhook', 'created', 'd' || n
+    from generate_series(1, 24) as n`;
   const url = `${stack.url}/functions/v1/notify/dispatch`;
 
   const anonymous = await fetch(url, { method: "POST" });
@@ -114,8 +119,7 @@ Deno.test("POST /dispatch is for the service role only and answers a summary", a
   });
   assert.equal(res.status, 200);
   const summary = await res.json();
-  assert.equal(summary.claimed, 1);
-  assert.equal(summary.sent, 1);
+  assert.deepEqual([summary.batches, summary.claimed, summary.sent], [3, 25, 25]);
   const bad = await fetch(url, {
     method: "POST",
     headers: { authorization: `Bearer ${await stack.serviceToken()}` },

@@ -67,6 +67,7 @@ Deno.test("the worker dispatches when deliveries are written, and again for a wa
   let calls = 0;
   const gates: (() => void)[] = [];
   const dispatcher: Dispatcher = {
+    batchSize: 50,
     async dispatch() {
       calls++;
       await new Promise<void>((resolve) => gates.push(resolve));

@@ -38,20 +38,36 @@ export function createPushChannel(
     subscription: PushTarget,
     signal?: AbortSignal,
   ): Promise<SendResult> {
-    const details = webpush.generateRequestDetails(
-      { endpoint: subscription.endpoint, keys: subscription.keys },
-      JSON.stringify(message.payload),
-      {
-        vapidDetails: {
-          subject: vapidSubject,
-          publicKey: vapidPublicKey,
-          privateKey: vapidPrivateKey,
+    let details: ReturnType<typeof webpush.generateRequestDetails>;
+    try {
+      details = webpush.generateRequestDetails(
+        { endpoint: subscription.endpoint, keys: subscription.keys },
+        JSON.stringify(message.payload),
+        {
+          vapidDetails: {
+            subject: vapidSubject,
+            publicKey: vapidPublicKey,
+            privateKey: vapidPrivateKey,
+          },
+          TTL: message.ttlSeconds,
+          urgency: message.urgency,
+          topic: message.topic,
         },
-        TTL: message.ttlSeconds,
-        urgency: message.urgency,
-        topic: message.topic,
-      },
-    );
+      );
+    } catch (error) {
+      // The browser's keys cannot be used (web-push checks their sizes): this subscription is
+      // unusable, not the push service. The error names the bad field, never a key.
+      await onGone?.(subscription);
+      return {
+        ok: false,
+        retryable: false,
+        reason: "invalid_destination",
+        error: `Cannot encrypt for this push subscription: ${(error as Error).message}`.slice(
+          0,
+          300,
+        ),
+      };
+    }
     const target = new URL(details.endpoint);
     const url = baseUrl ? `${baseUrl}${target.pathname}${target.search}` : details.endpoint;
     const headers = new Headers();
