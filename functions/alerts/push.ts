@@ -63,7 +63,8 @@ type Subscription = z.infer<typeof PushSubscription>;
 /**
  * Registers a subscription for the caller. Subscribing again from the same browser (same
  * endpoint) replaces the caller's earlier row, which also clears a `failed_at` the dispatcher
- * set; another member's row with that endpoint is a conflict (409).
+ * set; another member's row with that endpoint (a shared device) moves to the caller (a trigger,
+ * migration 20261122160400).
  *
  * @example
  * ```ts

@@ -50,10 +50,17 @@ Deno.test("POST /alerts/push/subscriptions registers the caller's browser; re-su
                               where user_id = ${USERS.viewer}`;
     assert.deepEqual(rows.map((r) => [r.id, r.failed_at]), [[again.id, null]]);
 
-    await expectError(
-      await call("staff", "/alerts/push/subscriptions", { body: subscription(1) }),
-      409,
-      "conflict",
+    // A shared device: the same browser subscribed by another member moves to that member.
+    const moved = await call("staff", "/alerts/push/subscriptions", { body: subscription(1) });
+    assert.equal(moved.status, 201, "a second member's subscription of the browser is accepted");
+    const owners = await db.sql`select user_id from public.push_subscriptions
+                                where endpoint = ${
+      subscription(1).endpoint
+    } and tenant_id = ${row.tenant_id}`;
+    assert.deepEqual(
+      owners.map((r) => r.user_id),
+      [USERS.staff],
+      "and the browser is theirs alone",
     );
     await expectError(
       await call("stranger", "/alerts/push/subscriptions", { body: subscription(2) }),
