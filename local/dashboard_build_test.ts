@@ -14,8 +14,8 @@ Deno.test("exportDashboard() writes static files with a hosted config.js and the
       configScript({ supabaseUrl: "https://abc.supabase.co", anonKey: "anon-key" }, "hosted"),
     );
     const html = await Deno.readTextFile(`${dir}/index.html`);
-    assert.match(html, /src="\/config\.js"/);
-    assert.match(html, /src="\/dist\/app\.js"/);
+    assert.match(html, /src="config\.js"/);
+    assert.match(html, /src="dist\/app\.js"/);
     const bundle = await Deno.readTextFile(`${dir}/dist/app.js`);
     assert.doesNotMatch(bundle, /https:\/\/(cdn|unpkg|esm\.sh)/, "nothing loads from a CDN");
   } finally {

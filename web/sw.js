@@ -18,18 +18,19 @@ self.addEventListener("push", (event) => {
     tag: data.tag || (data.alert_id ? `alert:${data.alert_id}` : undefined),
     renotify: Boolean(data.tag || data.alert_id),
     requireInteraction: data.severity === "critical",
-    icon: "/icon.svg",
-    data: { url: data.url || (data.alert_id ? `/#/alerts/${data.alert_id}` : "/") },
+    icon: new URL("icon.svg", self.registration.scope).href,
+    data: { url: data.url || (data.alert_id ? `#/alerts/${data.alert_id}` : "") },
   }));
 });
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const url = new URL(event.notification.data?.url || "/", self.location.origin).href;
+  // Relative links (and none) resolve against where the dashboard is hosted.
+  const url = new URL(event.notification.data?.url || "", self.registration.scope).href;
   event.waitUntil((async () => {
     const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
     for (const client of windows) {
-      if (client.url.startsWith(self.location.origin) && "focus" in client) {
+      if (client.url.startsWith(self.registration.scope) && "focus" in client) {
         await client.focus();
         if ("navigate" in client) await client.navigate(url);
         return;

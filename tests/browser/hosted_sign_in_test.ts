@@ -2,10 +2,43 @@
 /// <reference lib="dom.iterable" />
 import assert from "node:assert/strict";
 import { DEMO_TENANT_ID, DEMO_USERS } from "../../local/demo.ts";
+import { exportDashboard } from "../../local/dashboard_build.ts";
 import { anonKey } from "../../local/tokens.ts";
 import { startDashboardWorld } from "./_browser.ts";
 
-Deno.test("hosted mode signs in with email and password through Supabase Auth (supabase-js)", async () => {
+/** A static file server for `dir` under `prefix`, on a free port; dispose stops it and removes dir. */
+function serveStatic(dir: string, prefix: string) {
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
+    const path = new URL(req.url).pathname;
+    if (!path.startsWith(prefix) || path.includes("..")) {
+      return new Response("not found", { status: 404 });
+    }
+    const file = path.slice(prefix.length) || "index.html";
+    const types: Record<string, string> = {
+      js: "text/javascript",
+      css: "text/css",
+      html: "text/html",
+      svg: "image/svg+xml",
+    };
+    try {
+      const body = await Deno.readFile(`${dir}/${file}`);
+      return new Response(body, {
+        headers: { "content-type": types[file.split(".").pop()!] ?? "application/octet-stream" },
+      });
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    async [Symbol.asyncDispose]() {
+      await server.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+Deno.test("the hosted build, served from another origin, signs in through Supabase Auth (supabase-js)", async () => {
   await using world = await startDashboardWorld();
   const manager = DEMO_USERS.find((user) => user.role === "manager")!;
   const token = await world.stack.tokenFor({
@@ -14,15 +47,11 @@ Deno.test("hosted mode signs in with email and password through Supabase Auth (s
     email: manager.email,
   });
   const anon = await anonKey(world.stack.jwtSecret);
+  // The static files `deno task build:web` writes, served from another origin under a sub-path.
+  const dir = await Deno.makeTempDir();
+  await exportDashboard(dir, { supabaseUrl: world.stack.url, anonKey: anon });
+  await using site = serveStatic(dir, "/shelfwatch/");
   const context = await world.context();
-  // The page is configured as a hosted deployment would be (deno task build:web writes this).
-  await context.route("**/config.js", (route) =>
-    route.fulfill({
-      contentType: "text/javascript",
-      body: `globalThis.SHELFWATCH_CONFIG = ${
-        JSON.stringify({ supabaseUrl: world.stack.url, anonKey: anon, mode: "hosted" })
-      };`,
-    }));
   // Supabase Auth (GoTrue) is the third-party service here: answer its password grant.
   const grants: { url: string; body: Record<string, unknown>; apikey: string | null }[] = [];
   await context.route("**/auth/v1/token?grant_type=password", async (route) => {
@@ -54,7 +83,7 @@ Deno.test("hosted mode signs in with email and password through Supabase Auth (s
     });
   });
   const page = await context.newPage();
-  await page.goto("/");
+  await page.goto(`${site.url}/shelfwatch/`);
   await page.waitForSelector("input#email");
   assert.equal(await page.locator("button.demo-user").count(), 0, "no demo users when hosted");
   await page.fill("input#email", manager.email);

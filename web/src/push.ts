@@ -2,7 +2,7 @@
 /// <reference lib="dom.iterable" />
 /**
  * @module
- * Web push opt-in: registers the service worker (`/sw.js`), subscribes with the project's VAPID
+ * Web push opt-in: registers the service worker (`sw.js`), subscribes with the project's VAPID
  * public key and stores the subscription through the API; the notify function then pushes
  * `{ title, body, url, tag, alert_id, severity }`, which the service worker shows.
  */
@@ -56,7 +56,7 @@ export async function enablePush(api: Api): Promise<void> {
     throw new Error("Notifications are blocked for this site; allow them in the browser settings");
   }
   const { public_key } = await api.get<{ public_key: string }>("/push/vapid-public-key");
-  const registration = await navigator.serviceWorker.register("/sw.js");
+  const registration = await navigator.serviceWorker.register("sw.js");
   await navigator.serviceWorker.ready;
   const subscription = await registration.pushManager.subscribe({
     userVisibleOnly: true,
@@ -76,7 +76,7 @@ export async function enablePush(api: Api): Promise<void> {
  */
 export async function disablePush(api: Api): Promise<void> {
   const id = localStorage.getItem(KEY);
-  const registration = await navigator.serviceWorker?.getRegistration("/sw.js");
+  const registration = await navigator.serviceWorker?.getRegistration();
   await (await registration?.pushManager.getSubscription())?.unsubscribe();
   if (id) await api.del(`/push/subscriptions/${id}`).catch(() => {});
   localStorage.removeItem(KEY);
