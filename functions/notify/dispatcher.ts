@@ -3,7 +3,7 @@
  * The dispatcher: claims due deliveries (`claim_deliveries`: SKIP LOCKED, a lease, highest
  * priority then oldest), loads everything needed to render them in one more query, renders and
  * sends them concurrently through the send gate (per-provider concurrency, per-destination rate,
- * by waiting), and records each outcome: `complete_delivery` (sent), `fail_delivery` (retry with
+ * by waiting), and records each outcome: `complete_deliveries` (sent, batched), `fail_delivery` (retry with
  * backoff honouring the provider's wait, or permanent), `defer_delivery` (no room within the
  * lease). A result that comes back after the lease was lost is dropped (SW004): the delivery is
  * someone else's by then, and its idempotency key keeps the provider from sending it twice.
@@ -19,6 +19,7 @@ import { type ActionLinks, type DeliveryContext, renderMessage } from "./render.
 import { decide, type Decision } from "./retry_decision.ts";
 import { createSendGate, type SendGate } from "./send_gate.ts";
 import { configSecrets, messageSecrets, redactSecrets } from "./secret_redaction.ts";
+import { completionBatcher } from "./completion_batcher.ts";
 
 /** What one dispatch did. */
 export interface DispatchSummary {
@@ -100,6 +101,7 @@ export function createDispatcher(
     },
   });
   const gate: SendGate = createSendGate({ concurrency: config.concurrency, now, sleep });
+  const complete = completionBatcher(sql);
   const knownSecrets = [...configSecrets(config), actionLinkSecret].filter((s): s is string =>
     Boolean(s)
   );
@@ -151,22 +153,26 @@ export function createDispatcher(
     return rows;
   }
 
+  /** Records the decision; the delivery's new status, or `lost` when its lease had passed on. */
   async function record(id: string, decision: Decision): Promise<string> {
-    switch (decision.kind) {
-      case "sent": {
-        const [row] = await sql<{ status: string }[]>`
-          select status from public.complete_delivery(${id}, ${decision.provider}, ${decision.providerId})`;
-        return row.status;
-      }
-      case "retry":
-      case "fail": {
-        const retryable = decision.kind === "retry";
-        const after = decision.kind === "retry" ? decision.retryAfterSeconds : null;
-        const [row] = await sql<{ status: string }[]>`
-          select status from public.fail_delivery(${id}, ${retryable}, ${decision.reason},
-                                                  ${decision.error}, ${after})`;
-        return row.status;
-      }
+    if (decision.kind === "sent") {
+      const recorded = await complete({
+        id,
+        provider: decision.provider,
+        providerMessageId: decision.providerId,
+      });
+      return recorded ? "sent" : "lost";
+    }
+    const retryable = decision.kind === "retry";
+    const after = decision.kind === "retry" ? decision.retryAfterSeconds : null;
+    try {
+      const [row] = await sql<{ status: string }[]>`
+        select status from public.fail_delivery(${id}, ${retryable}, ${decision.reason},
+                                                ${decision.error}, ${after})`;
+      return row.status;
+    } catch (error) {
+      if ((error as { code?: string }).code === "SW004") return "lost";
+      throw error;
     }
   }
 
@@ -235,29 +241,28 @@ export function createDispatcher(
         }
       }
     }
-    try {
-      const status = await record(ctx.id, decision);
-      if (status === "sent") summary.sent++;
-      else if (status === "pending") summary.retried++;
-      else if (status === "dead") summary.dead++;
-      else summary.failed++;
-      if (latency !== undefined) latencies.push(latency);
-      logger.info("delivery", {
-        delivery_id: ctx.id,
-        channel: ctx.channel,
-        provider: decision.kind === "sent" ? decision.provider : provider,
-        status,
-        attempt: ctx.attempts,
-        latency_ms: latency === undefined ? null : Math.round(latency),
-        ...(decision.kind === "sent"
-          ? { provider_message_id: decision.providerId }
-          : { reason: decision.reason, error: decision.error }),
-      });
-    } catch (error) {
-      if ((error as { code?: string }).code !== "SW004") throw error;
+    const status = await record(ctx.id, decision);
+    if (status === "lost") {
       summary.lost++;
       logger.info("delivery_lease_lost", { delivery_id: ctx.id, channel: ctx.channel });
+      return;
     }
+    if (status === "sent") summary.sent++;
+    else if (status === "pending") summary.retried++;
+    else if (status === "dead") summary.dead++;
+    else summary.failed++;
+    if (latency !== undefined) latencies.push(latency);
+    logger.info("delivery", {
+      delivery_id: ctx.id,
+      channel: ctx.channel,
+      provider: decision.kind === "sent" ? decision.provider : provider,
+      status,
+      attempt: ctx.attempts,
+      latency_ms: latency === undefined ? null : Math.round(latency),
+      ...(decision.kind === "sent"
+        ? { provider_message_id: decision.providerId }
+        : { reason: decision.reason, error: decision.error }),
+    });
   }
 
   return {

@@ -2,12 +2,13 @@
 -- read the local inbox (members their own, managers their tenant's, nobody another tenant's, no
 -- member writes); webhook signing secrets (owners only, never managers or another tenant);
 -- defer_delivery() (back to pending without spending an attempt, service_role only, only under a
--- live lease); poke_dispatcher() (nothing without its Vault secrets, one pg_net request with
+-- live lease); complete_deliveries() (only rows still under a live lease, service_role only);
+-- poke_dispatcher() (nothing without its Vault secrets, one pg_net request with
 -- them). One transaction, rolled back.
 begin;
 set local search_path = extensions, public;
 
-select plan(19);
+select plan(24);
 
 -- ------------------------------------------------------------------ fixtures
 create temp table ids as
@@ -92,6 +93,35 @@ select results_eq(
      from public.defer_delivery((select id from public.deliveries where idempotency_key = 'defer-test/slack'), 30, 'rate') $$,
   $$ values ('pending'::text, 0, true, true) $$,
   'deferring hands it back as pending, due later, without spending the attempt');
+select tests.clear_authentication();
+
+-- ------------------------------------------------------------------ complete_deliveries
+insert into public.deliveries (tenant_id, alert_id, destination, channel, reason, idempotency_key)
+select tenant_a, public.raise_alert(tenant_a, 'dispatch_test', 'high', 'Batch ' || n), 'https://hooks.slack.com/x',
+       'slack', 'created', 'batch-test/' || n
+from ids, generate_series(1, 3) as n;
+select tests.authenticate_as_service();
+select is((select count(*)::int from public.claim_deliveries('w2', 1000, 60) where idempotency_key like 'batch-test/%'), 3,
+  'three claimed');
+select tests.clear_authentication();
+update public.deliveries set lease_expires_at = now() - interval '1 second' where idempotency_key = 'batch-test/3';
+select tests.authenticate_as_service();
+select results_eq(
+  $$ select d.idempotency_key from public.complete_deliveries(
+       (select array_agg(id order by idempotency_key) from public.deliveries where idempotency_key like 'batch-test/%'),
+       array['slack', 'slack', 'slack'], array['m1', null, 'm3']) as c
+     join public.deliveries as d on d.id = c.id order by 1 $$,
+  $$ values ('batch-test/1'::text), ('batch-test/2') $$,
+  'complete_deliveries() completes those still under a live lease and says which');
+select results_eq(
+  $$ select status, provider_message_id from public.deliveries where idempotency_key like 'batch-test/%' order by idempotency_key $$,
+  $$ values ('sent'::text, 'm1'::text), ('sent', null), ('sending', null) $$,
+  'the one whose lease ran out is left to whoever claims it next');
+select throws_ok($$ select public.complete_deliveries(array[gen_random_uuid()], array['a', 'b'], array[null::text]) $$,
+  'SW001', null, 'arrays of different lengths are refused');
+select tests.authenticate_as((select a_owner from ids), (select tenant_a from ids));
+select throws_ok($$ select public.complete_deliveries(array[gen_random_uuid()], array['x'], array[null::text]) $$,
+  '42501', null, 'members cannot complete deliveries');
 select tests.clear_authentication();
 
 -- ------------------------------------------------------------------ poke_dispatcher
