@@ -3,8 +3,9 @@
  * Keeps the dispatcher within what providers allow, by waiting, never by dropping: at most
  * `concurrency` requests in flight per provider, and per destination (one Slack or Discord
  * webhook, one Twilio number) at most `perSecond` requests per second, spaced evenly. A send that
- * would have to wait longer than the caller can (its lease) is told how long instead, so the
- * delivery can go back to the queue, due when there is room.
+ * would have to wait longer than the caller can (its lease), for the destination's rate or for a
+ * free slot of its provider, is told how long instead, so the delivery can go back to the queue,
+ * due when there is room.
  */
 
 /** Options of {@link createSendGate}. */
@@ -56,15 +57,25 @@ export function createSendGate(
   const inFlight = new Map<string, number>();
   const waiting = new Map<string, (() => void)[]>();
 
-  async function acquire(provider: string) {
+  /** Takes a slot of the provider's concurrency, waiting at most `maxWaitMs`; false if none came. */
+  async function acquire(provider: string, maxWaitMs: number): Promise<boolean> {
     const count = inFlight.get(provider) ?? 0;
     if (count < concurrency) {
       inFlight.set(provider, count + 1);
-      return;
+      return true;
     }
-    await new Promise<void>((resolve) => {
+    return await new Promise<boolean>((resolve) => {
       const queue = waiting.get(provider) ?? [];
-      queue.push(resolve);
+      const waiter = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const index = queue.indexOf(waiter);
+        if (index >= 0) queue.splice(index, 1);
+        resolve(false);
+      }, Math.max(0, maxWaitMs));
+      queue.push(waiter);
       waiting.set(provider, queue);
     });
   }
@@ -76,6 +87,7 @@ export function createSendGate(
 
   return {
     async run(key, maxWaitMs, send) {
+      let waited = 0;
       if (key.destination && key.perSecond && key.perSecond > 0) {
         const slotKey = `${key.provider}\u0000${key.destination}`;
         const interval = 1000 / key.perSecond;
@@ -84,8 +96,13 @@ export function createSendGate(
         if (wait > maxWaitMs) return { ran: false, waitMs: wait };
         nextSlot.set(slotKey, at + interval);
         if (wait > 0) await sleep(wait);
+        waited = Math.max(0, wait);
       }
-      await acquire(key.provider);
+      const started = now();
+      if (!(await acquire(key.provider, maxWaitMs - waited))) {
+        // The provider stayed busy longer than the caller can wait: come back in a moment.
+        return { ran: false, waitMs: Math.max(1_000, now() - started) };
+      }
       try {
         return { ran: true, value: await send() };
       } finally {

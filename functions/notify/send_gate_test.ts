@@ -55,7 +55,7 @@ Deno.test("the send gate keeps at most `concurrency` sends of one provider in fl
   let done = 0;
   const releases: (() => void)[] = [];
   const runs = [1, 2, 3, 4, 5].map(() =>
-    gate.run({ provider: "webhook:a" }, 0, async () => {
+    gate.run({ provider: "webhook:a" }, 60_000, async () => {
       inFlight++;
       most = Math.max(most, inFlight);
       await new Promise<void>((resolve) => releases.push(resolve));
@@ -70,4 +70,17 @@ Deno.test("the send gate keeps at most `concurrency` sends of one provider in fl
   await Promise.all(runs);
   assert.equal(done, 5);
   assert.equal(most, 2);
+});
+
+Deno.test("a send that cannot get one of its provider's slots within the caller's limit is handed back", async () => {
+  const gate = createSendGate({ concurrency: 1 });
+  const { promise: busy, resolve: free } = Promise.withResolvers<void>();
+  const first = gate.run({ provider: "email" }, 60_000, () => busy);
+  const second = await gate.run({ provider: "email" }, 20, () => Promise.resolve("sent"));
+  assert.equal(second.ran, false);
+  assert.ok(!second.ran && second.waitMs >= 1_000);
+  free();
+  await first;
+  const third = await gate.run({ provider: "email" }, 20, () => Promise.resolve("sent"));
+  assert.deepEqual(third, { ran: true, value: "sent" }, "the abandoned wait did not keep a slot");
 });
