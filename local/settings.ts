@@ -25,6 +25,8 @@ export interface LocalSettings {
   seedDemoData: boolean;
   /** Whether the demo tenant keeps selling (and restocking) while `start` runs. */
   demoActivity: boolean;
+  /** How the Realtime gateway reads realtime.messages: LISTEN/NOTIFY or logical replication. */
+  realtimeFeed: "notify" | "replication";
 }
 
 function port(env: Deno.Env, name: string, fallback: number): number {
@@ -47,6 +49,12 @@ function port(env: Deno.Env, name: string, fallback: number): number {
  */
 export function loadLocalSettings(env: Deno.Env = Deno.env): LocalSettings {
   const databaseUrl = env.get("DATABASE_URL") || undefined;
+  const realtimeFeed = env.get("SHELFWATCH_REALTIME_FEED") || "notify";
+  if (realtimeFeed !== "notify" && realtimeFeed !== "replication") {
+    throw new StackError(
+      `SHELFWATCH_REALTIME_FEED="${realtimeFeed}" is not a Realtime feed: expected notify or replication.`,
+    );
+  }
   return {
     apiPort: port(env, "SHELFWATCH_API_PORT", 54321),
     dbPort: port(env, "SHELFWATCH_DB_PORT", 54322),
@@ -55,5 +63,6 @@ export function loadLocalSettings(env: Deno.Env = Deno.env): LocalSettings {
     databaseUrl,
     seedDemoData: env.get("SHELFWATCH_SEED") !== "0",
     demoActivity: env.get("SHELFWATCH_DEMO_ACTIVITY") !== "0",
+    realtimeFeed,
   };
 }

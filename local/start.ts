@@ -37,6 +37,7 @@ async function main() {
     port: settings.apiPort,
     notify: loadNotifyConfig(),
     dispatchWorker: true,
+    realtimeFeed: settings.realtimeFeed,
   })
     .catch(async (error) => {
       await database.close();

@@ -79,7 +79,12 @@ begin
     -- channel. The payload is the transaction's timestamp (every row it sends has
     -- that inserted_at), so Postgres folds a transaction's notifications into one
     -- and the gateway reads the rows by the indexed column once it commits.
-    perform pg_catalog.pg_notify('realtime:messages', pg_catalog.now()::timestamp::text);
+    -- With the gateway's logical-replication feed nobody listens: setting
+    -- realtime.local_notify = off (per database or session) spares writers the
+    -- NOTIFY and its commit-time lock.
+    if pg_catalog.current_setting('realtime.local_notify', true) is distinct from 'off' then
+      perform pg_catalog.pg_notify('realtime:messages', pg_catalog.now()::timestamp::text);
+    end if;
   exception
     when others then
       -- as hosted: sending never aborts the caller's transaction

@@ -7,7 +7,7 @@
  *
  *   deno task bench            full sizes
  *   deno task bench --quick    small sizes, for a smoke run
- *   deno task bench --only=api one section (health, sql, api, ingest, scoring, notify)
+ *   deno task bench --only=api one section (health, sql, api, ingest, scoring, notify, realtime)
  */
 
 import { PROJECT_ROOT } from "../../local/settings.ts";
@@ -19,6 +19,7 @@ import { apiCalls, loadAlerts } from "./api.ts";
 import { batchIngest, prepareIngest, singleRowIngest } from "./ingest.ts";
 import { fullRescore, loadScoringData, writeToAlert } from "./scoring.ts";
 import { notifyBench } from "./notify.ts";
+import { realtimeBenchmarks } from "./realtime.ts";
 
 interface Row {
   name: string;
@@ -184,6 +185,7 @@ await runCommand(async () => {
     ingest,
     scoring,
     notify: () => notifyBench({ quick, progress }),
+    realtime: () => realtimeBenchmarks({ quick, progress }),
   };
   if (only !== undefined && !(only in sections)) {
     throw new RangeError(
