@@ -99,21 +99,19 @@ async function api(): Promise<Row[]> {
   await loadAlerts(stack, alerts);
   progress("API calls");
   const calls = await apiCalls(stack, quick ? 300 : 2000);
-  const reference = `GET /health (one trivial query) through the same stack: ${
-    rate(calls.reference)
-  }`;
-  return ([["GET /alerts?limit=50&status=active", calls.list], [
-    "GET /alerts/summary",
-    calls.summary,
-  ], [
-    "POST /alerts/{id}/acknowledge",
-    calls.acknowledge,
-  ]] as const).map(([what, m]) => ({
+  return ([
+    ["GET /alerts?limit=50&status=active", calls.list],
+    ["GET /alerts/summary", calls.summary],
+    ["POST /alerts/{id}/acknowledge", calls.acknowledge],
+  ] as const).map(([what, { figure, reference }]) => ({
     name: `${what} as staff, tenant with ${alerts.toLocaleString()} alerts (gateway, JWT, RLS)`,
-    figure: `${rate(m)} (${m.operations} requests)`,
-    reference,
-    ratio: m.perSecond / calls.reference.perSecond,
-    raw: m,
+    figure: `${rate(figure)} (${figure.operations} requests)`,
+    reference:
+      `GET /health (one trivial query) through the same stack, in blocks alternating with it: ${
+        rate(reference)
+      }`,
+    ratio: figure.perSecond / reference.perSecond,
+    raw: { figure, reference },
   }));
 }
 
