@@ -18,6 +18,7 @@ import { createSlackChannel } from "../../functions/notify/channels/slack.ts";
 import { createSmsChannel } from "../../functions/notify/channels/sms.ts";
 import { createWebhookChannel, signWebhook } from "../../functions/notify/channels/webhook.ts";
 import { createWhatsappChannel } from "../../functions/notify/channels/whatsapp.ts";
+import type { SendResult } from "../../functions/notify/http_outcome.ts";
 import type { OutboundMessage, PushTarget } from "../../functions/notify/message.ts";
 import { fakeProvider } from "./_fixture.ts";
 
@@ -418,4 +419,108 @@ Deno.test("a push subscription whose keys cannot be used fails for good and is r
   assert.deepEqual(!result.ok && [result.retryable, result.reason], [false, "invalid_destination"]);
   assert.deepEqual(gone, ["bad-keys"]);
   assert.equal(pushService.requests.length, 0);
+});
+
+Deno.test("every channel classifies 4xx, 429 with a reset header, 5xx and a timeout the same way", async () => {
+  await using provider = fakeProvider();
+  const vapid = webpush.generateVAPIDKeys();
+  const twilio = {
+    accountSid: "AC1",
+    authToken: "t",
+    from: "+15550009999",
+    publicUrl: "https://x.test",
+    baseUrl: provider.url,
+  };
+  const text = { ...ids, to: "+15550001111", text: "x" };
+  const cases: [
+    string,
+    () => Promise<SendResult>,
+  ][] = [
+    [
+      "resend",
+      () =>
+        createEmailChannel({ resend: { apiKey: "k", from: "a@x.test", baseUrl: provider.url } })
+          .send(email, { signal: AbortSignal.timeout(300) }),
+    ],
+    [
+      "sendgrid",
+      () =>
+        createEmailChannel({ sendgrid: { apiKey: "k", from: "a@x.test", baseUrl: provider.url } })
+          .send(email, { signal: AbortSignal.timeout(300) }),
+    ],
+    [
+      "sms",
+      () =>
+        createSmsChannel(twilio).send({ ...text, channel: "sms" }, {
+          signal: AbortSignal.timeout(300),
+        }),
+    ],
+    ["whatsapp", () =>
+      createWhatsappChannel(twilio).send({ ...text, channel: "whatsapp" }, {
+        signal: AbortSignal.timeout(300),
+      })],
+    [
+      "slack",
+      () =>
+        createSlackChannel().send(
+          { ...ids, channel: "slack", url: `${provider.url}/s`, body: {} },
+          {
+            signal: AbortSignal.timeout(300),
+          },
+        ),
+    ],
+    ["discord", () =>
+      createDiscordChannel().send(
+        { ...ids, channel: "discord", url: `${provider.url}/d`, body: {} },
+        { signal: AbortSignal.timeout(300) },
+      )],
+    ["webhook", () =>
+      createWebhookChannel().send(
+        { ...ids, channel: "webhook", url: `${provider.url}/w`, body: {}, secret: "s".repeat(32) },
+        { signal: AbortSignal.timeout(300) },
+      )],
+    ["push", () =>
+      createPushChannel({
+        vapidPublicKey: vapid.publicKey,
+        vapidPrivateKey: vapid.privateKey,
+        vapidSubject: "mailto:a@x.test",
+        baseUrl: provider.url,
+      }).send({
+        ...ids,
+        channel: "push",
+        subscriptions: [{ endpoint: "https://push.example.test/p", keys: browserKeys().keys }],
+        payload: { title: "t", body: "b", url: "u", tag: "g", alert_id: null, severity: "low" },
+        urgency: "low",
+        topic: "abc",
+        ttlSeconds: 60,
+      }, { signal: AbortSignal.timeout(300) })],
+  ];
+  const outcomes: [string, () => Response | Promise<Response>, boolean, string, number?][] = [
+    ["403", () => new Response("forbidden", { status: 403 }), false, "any"],
+    [
+      "429",
+      () => new Response("slow down", { status: 429, headers: { "retry-after": "9" } }),
+      true,
+      "rate_limited",
+      9000,
+    ],
+    ["503", () => new Response("down", { status: 503 }), true, "provider_error"],
+    [
+      "timeout",
+      () => new Promise((r) => setTimeout(() => r(new Response()), 600)),
+      true,
+      "timeout",
+    ],
+  ];
+  for (const [outcome, answer, retryable, reason, wait] of outcomes) {
+    provider.respond(answer);
+    for (const [name, send] of cases) {
+      const result = await send();
+      assert.equal(result.ok, false, `${name} ${outcome}`);
+      if (result.ok) continue;
+      assert.equal(result.retryable, retryable, `${name} ${outcome} retryable`);
+      if (reason !== "any") assert.equal(result.reason, reason, `${name} ${outcome} reason`);
+      if (wait !== undefined) assert.equal(result.retryAfterMs, wait, `${name} ${outcome} wait`);
+    }
+  }
 });
