@@ -133,6 +133,16 @@ Deno.test("the stock view lists every store × product with cover and open alert
   const risky = await page.locator(".stock tbody tr").count();
   assert.ok(risky > 0 && risky < n, `${risky} of ${n} items have an open alert`);
   await world.screenshot(page, "stock");
+
+  // An item's open alert opens in the alerts view; closing it leaves the alerts view's URL.
+  const link = page.locator('.stock tbody tr[data-item="mitte/coffee-beans"] a');
+  const title = (await link.textContent())!.replace(/^critical\s*/i, "").trim();
+  await link.click();
+  await page.waitForSelector(`#alert-detail h2:has-text("${title}")`);
+  assert.match(page.url(), /#\/alerts\/[0-9a-f-]{36}$/);
+  await page.click("#alert-detail button.close");
+  await page.waitForSelector("#alert-detail", { state: "hidden" });
+  assert.match(page.url(), /#\/alerts$/);
 });
 
 Deno.test("analytics draws alerts per day, MTTA/MTTR, SLA and deliveries with chart.js", async () => {

@@ -105,7 +105,7 @@ async function startApp(session: Session, auth: Auth): Promise<() => void> {
     meId: me.user_id,
     canAct,
     onViewing: (id) => feed.viewing(id),
-    onClose: () => view.closeDetail(),
+    onClose: () => closeDetail(),
   });
   view = alertsView({ store, alerts, detail, canAct });
 
@@ -189,6 +189,10 @@ async function startApp(session: Session, auth: Auth): Promise<() => void> {
       detail.open(id);
     }
   }
+  function closeDetail() {
+    view.closeDetail();
+    if (location.hash.startsWith("#/alerts/")) history.replaceState(null, "", "#/alerts");
+  }
   function openAlert(id: string) {
     location.hash = `#/alerts/${id}`;
   }
@@ -210,10 +214,7 @@ async function startApp(session: Session, auth: Auth): Promise<() => void> {
     s: onAlerts(() => view.act("snooze")),
     "/": onAlerts(() => view.focusSearch()),
     Escape: () => {
-      if (shown === "alerts" && store.get().openId) {
-        view.closeDetail();
-        if (location.hash.startsWith("#/alerts/")) history.replaceState(null, "", "#/alerts");
-      }
+      if (shown === "alerts" && store.get().openId) closeDetail();
     },
     "?": () => help.showModal(),
     ...Object.fromEntries(
