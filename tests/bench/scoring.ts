@@ -10,7 +10,7 @@ import { measure, type Measurement } from "./measure.ts";
 
 const TENANT = "00000000-0000-4000-8000-0000000000be";
 
-/** Loads `items` items (1,000 stores x items/1,000 products), 2 % of them short of stock. */
+/** Loads `items` items (√items stores, each with a stores row, x products), 2 % of them short of stock. */
 export async function loadScoringData(db: TestDatabase, items: number): Promise<void> {
   const stores = Math.max(1, Math.round(Math.sqrt(items)));
   const products = Math.ceil(items / stores);
@@ -18,6 +18,9 @@ export async function loadScoringData(db: TestDatabase, items: number): Promise<
   // Feeds load in bulk here without triggers; the timed passes below score them.
   await db.sql.begin(async (tx) => {
     await tx`set local session_replication_role = replica`;
+    // Stores as a real tenant has them (their local "today" decides which forecasts count).
+    await tx`insert into public.stores (tenant_id, id, name)
+             select ${TENANT}, 's' || s, 'Store ' || s from generate_series(1, ${stores}) as s`;
     await tx`insert into public.inventory_levels (tenant_id, store_id, product_id, on_hand, reorder_point, lead_time_days, unit_price)
              select ${TENANT}, 's' || s, 'p' || p, case when (s * 7 + p) % 50 = 0 then 5 else 500 end, 20, 1, 2.5
              from generate_series(1, ${stores}) as s, generate_series(1, ${products}) as p`;
