@@ -2,13 +2,13 @@
 -- read the local inbox (members their own, managers their tenant's, nobody another tenant's, no
 -- member writes); webhook signing secrets (owners only, never managers or another tenant);
 -- defer_delivery() (back to pending without spending an attempt, service_role only, only under a
--- live lease); complete_deliveries() (only rows still under a live lease, service_role only);
+-- live lease); prune_inbox() (a week kept); complete_deliveries() (only rows still under a live lease, service_role only);
 -- poke_dispatcher() (nothing without its Vault secrets, one pg_net request with
 -- them). One transaction, rolled back.
 begin;
 set local search_path = extensions, public;
 
-select plan(24);
+select plan(26);
 
 -- ------------------------------------------------------------------ fixtures
 create temp table ids as
@@ -50,6 +50,12 @@ select is((select count(*)::int from public.inbox_messages where subject like '%
 select tests.authenticate_as((select b_owner from ids), (select tenant_b from ids));
 select is((select count(*)::int from public.inbox_messages), 1, 'the other tenant''s owner sees only theirs');
 select tests.clear_authentication();
+
+insert into public.inbox_messages (tenant_id, channel, recipient, created_at)
+select tenant_a, 'email', 'old@a.test', now() - interval '8 days' from ids;
+select is(private.prune_inbox(), 1, 'prune_inbox() removes messages older than a week');
+select is((select count(*)::int from public.inbox_messages where tenant_id = (select tenant_a from ids)), 3,
+  'and keeps the recent ones');
 
 -- ------------------------------------------------------------------ webhook secrets
 select is((select length(secret) from public.webhook_secrets where tenant_id = (select tenant_a from ids)), 64,
