@@ -2,6 +2,7 @@
 /// <reference lib="dom.iterable" />
 import assert from "node:assert/strict";
 import { DEMO_TENANT_ID } from "../../local/demo.ts";
+import type { Page } from "playwright-core";
 import { startDashboardWorld } from "./_browser.ts";
 
 async function openAlertCount(sql: import("postgres").Sql, where = sql`true`) {
@@ -194,5 +195,74 @@ Deno.test("on a phone-sized screen nothing scrolls sideways and the detail fills
       document.documentElement.scrollWidth - document.documentElement.clientWidth
     );
     assert.equal(sideways, 0, `${view}: no horizontal scrolling`);
+  }
+});
+
+/** The lowest text contrast on the page: every visible element with text of its own. */
+function worstContrast(page: Page) {
+  return page.evaluate(() => {
+    // "rgb(r, g, b)" / "rgba(…)", or "color(srgb r g b / a)" (0-1) from color-mix().
+    const rgb = (value: string) => {
+      const numbers = (value.replace(/^color\(srgb/, "").match(/[\d.]+/g) ?? []).map(Number);
+      if (!value.startsWith("color(srgb")) return numbers;
+      return [...numbers.slice(0, 3).map((n) => n * 255), ...numbers.slice(3)];
+    };
+    const luminance = ([r, g, b]: number[]) => {
+      const [R, G, B] = [r, g, b].map((c) => {
+        const s = c / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+    };
+    const background = (element: Element | null): number[] => {
+      for (let e = element; e; e = e.parentElement) {
+        const [r, g, b, a = 1] = rgb(getComputedStyle(e).backgroundColor);
+        if (a > 0.5) return [r, g, b];
+      }
+      return [255, 255, 255];
+    };
+    let worst = { ratio: Infinity, text: "", element: "" };
+    for (const element of document.querySelectorAll("body *")) {
+      const ownText = [...element.childNodes]
+        .filter((node) => node.nodeType === Node.TEXT_NODE)
+        .map((node) => node.textContent ?? "").join("").trim();
+      const box = element.getBoundingClientRect();
+      if (!ownText || box.width === 0 || box.height === 0) continue;
+      if (element.closest("[hidden], dialog:not([open]), .toasts")) continue;
+      const fg = luminance(rgb(getComputedStyle(element).color));
+      const bg = luminance(background(element));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < worst.ratio) {
+        worst = {
+          ratio,
+          text: ownText.slice(0, 40),
+          element: element.className || element.tagName,
+        };
+      }
+    }
+    return worst;
+  });
+}
+
+Deno.test("text keeps at least 4.5:1 contrast in light and dark mode", async () => {
+  await using world = await startDashboardWorld();
+  const page = await world.signIn("owner");
+  await page.waitForSelector(".alert-row");
+  await page.click(".alert-row .alert-title");
+  await page.waitForSelector("#alert-detail h2");
+  const views: Array<[string, string]> = [
+    ["alerts", "#alert-detail h2"],
+    ["stock", ".stock tbody tr"],
+    ["settings", 'form[aria-label="Team notification settings"]'],
+    ["analytics", "figure.chart canvas"],
+  ];
+  for (const [view, ready] of views) {
+    if (view !== "alerts") await page.click(`nav a[data-view="${view}"]`);
+    await page.waitForSelector(ready);
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme });
+      const worst = await worstContrast(page);
+      assert.ok(worst.ratio >= 4.5, `${view}, ${colorScheme}: ${JSON.stringify(worst)}`);
+    }
   }
 });
