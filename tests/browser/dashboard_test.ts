@@ -266,3 +266,41 @@ Deno.test("text keeps at least 4.5:1 contrast in light and dark mode", async () 
     }
   }
 });
+
+Deno.test("snooze and unsnooze from the detail, then bulk-resolve everything shown with a note", async () => {
+  await using world = await startDashboardWorld();
+  const sql = world.stack.db.sql;
+  const [coffee] = await sql<{ id: string }[]>`
+    select id from public.alerts
+    where tenant_id = ${DEMO_TENANT_ID} and store_id = 'mitte' and product_id = 'coffee-beans'`;
+  const page = await world.signIn("manager");
+  await page.click(`.alert-row[data-id="${coffee.id}"] .alert-title`);
+  await page.waitForSelector("#alert-detail h2");
+  await page.selectOption('#alert-detail select[name="snooze_minutes"]', "240");
+  await page.fill('#alert-detail textarea[name="note"]', "Delivery at noon");
+  await page.click("#alert-detail button:has-text('Snooze')");
+  await page.waitForSelector("#alert-detail .status:has-text('snoozed')");
+  const [snoozed] = await sql`
+    select status, snoozed_until - now() > interval '3 hours 50 minutes' as four_hours
+    from public.alerts where id = ${coffee.id}`;
+  assert.deepEqual({ ...snoozed }, { status: "snoozed", four_hours: true });
+  await page.click("#alert-detail button:has-text('Unsnooze')");
+  await page.waitForSelector("#alert-detail .status:has-text('active')");
+  await page.keyboard.press("Escape");
+
+  const open = await openAlertCount(sql);
+  await page.check('input[aria-label="Select all shown alerts"]');
+  await page.waitForSelector(`.selected-count:has-text("${open} selected")`);
+  await page.fill('input[name="bulk_note"]', "End of day sweep");
+  await page.click("button:has-text('Resolve selected')");
+  await page.waitForSelector(".list-status:has-text('No alerts match these filters.')");
+  const rows = await sql`
+    select a.status, h.note from public.alerts as a
+    join public.alert_history as h on h.alert_id = a.id and h.action = 'resolved'
+    where a.tenant_id = ${DEMO_TENANT_ID}`;
+  assert.equal(rows.length, open);
+  assert.ok(rows.every((row) => row.status === "resolved" && row.note === "End of day sweep"));
+  await page.waitForFunction(() =>
+    document.querySelector('[data-count="critical-active"]')?.textContent === "0"
+  );
+});
