@@ -221,12 +221,13 @@ async function insertToCallback(
         dedup_key: `${prefix}:${first + k}`,
       };
     });
+    // postgres.js runs a query once it is awaited or executed: execute now, await at the end
     inserts.push(
-      kind === "alerts"
+      (kind === "alerts"
         ? writer`insert into public.alerts ${writer(rows)}`
         : writer`select realtime.send(${
           writer.json({ record: { title: rows[0].title } })
-        }, 'INSERT', ${TOPIC}, true)`,
+        }, 'INSERT', ${TOPIC}, true)`).execute(),
     );
   }
   await Promise.all(inserts);
