@@ -37,19 +37,25 @@ Deno.test("the service worker shows a web push as a notification that links to t
     registrationId,
     data: JSON.stringify(payload),
   });
-  const shown = await page.waitForFunction(async () => {
-    const registration = await navigator.serviceWorker.ready;
-    const [notification] = await registration.getNotifications();
-    return notification &&
-      {
-        title: notification.title,
-        body: notification.body,
-        tag: notification.tag,
-        url: notification.data?.url,
-        requireInteraction: notification.requireInteraction,
-      };
-  });
-  assert.deepEqual(await shown.jsonValue(), {
+  // waitForFunction does not await a promise, so poll (bounded) until the notification is shown.
+  let shown: Record<string, unknown> | null = null;
+  for (let tries = 0; tries < 200 && !shown; tries++) {
+    shown = await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      const [notification] = await registration.getNotifications();
+      return notification
+        ? {
+          title: notification.title,
+          body: notification.body,
+          tag: notification.tag,
+          url: notification.data?.url,
+          requireInteraction: notification.requireInteraction,
+        }
+        : null;
+    });
+    if (!shown) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.deepEqual(shown, {
     title: payload.title,
     body: payload.body,
     tag: payload.tag,
