@@ -132,8 +132,11 @@ select tests.clear_authentication();
 
 -- ------------------------------------------------------------------ poke_dispatcher
 select is(private.poke_dispatcher(), false, 'without its Vault secrets the poke does nothing');
-select vault.create_secret('https://example.supabase.co/functions/v1/notify/dispatch', 'shelfwatch_dispatch_url');
-select vault.create_secret('service-key-for-test', 'shelfwatch_service_key');
+do $$
+begin
+  perform vault.create_secret('https://example.supabase.co/functions/v1/notify/dispatch', 'shelfwatch_dispatch_url');
+  perform vault.create_secret('service-key-for-test', 'shelfwatch_service_key');
+end $$;
 select is(private.poke_dispatcher(), true, 'with them it asks pg_net to POST to /dispatch');
 select results_eq(
   $$ select url, headers ->> 'Authorization' from net.http_request_queue order by id desc limit 1 $$,
