@@ -65,3 +65,19 @@ Deno.test("one statement inserting 200 alerts delivers each of them exactly once
   assert.equal(titles.length, 201);
   assert.deepEqual(new Set(titles.slice(0, 200)).size, 200);
 });
+
+Deno.test("with the logical-replication feed and NOTIFY off, alerts still reach the member", async () => {
+  await using world = await startRealtimeWorld({ realtimeFeed: "replication" });
+  const supabase = await world.client({ vsn: "2.0.0", tenantId: TENANT, userId: MEMBER });
+  const titles: string[] = [];
+  const channel = supabase.channel(alertsTopic(TENANT), { config: { private: true } })
+    .on("broadcast", { event: "INSERT" }, ({ payload }) => titles.push(payload.record.title));
+  assert.equal((await subscribed(channel)).status, "SUBSCRIBED");
+  await world.stack.db.sql.begin(async (tx) => {
+    await tx`set local realtime.local_notify = off`;
+    await tx`insert into public.alerts (tenant_id, alert_type, severity, title, dedup_key)
+             values (${TENANT}, 'stockout_risk', 'high', 'streamed', 'wal:1')`;
+  });
+  // logical decoding reads the whole shared cluster's WAL, so give it time under load
+  await eventually(() => titles.includes("streamed"), "the streamed alert arrives", 30_000);
+});
