@@ -10,7 +10,7 @@ import { createAlertsApp } from "../functions/alerts/app.ts";
 import { createNotifyApp } from "../functions/notify/app.ts";
 import { createDispatcher } from "../functions/notify/dispatcher.ts";
 import { defaultNotifyConfig, type NotifyConfig } from "../functions/notify/notify_config.ts";
-import type { Logger } from "../functions/_shared/logging.ts";
+import { createLogger, type Logger } from "../functions/_shared/logging.ts";
 import { createDashboardRoutes } from "./dashboard_routes.ts";
 import { createGateway } from "./gateway.ts";
 import { createRealtimeGateway, type RealtimeFeedKind } from "./realtime/realtime_gateway.ts";
@@ -78,11 +78,13 @@ export async function startStack(
     logger,
     actionLinkSecret: notify.actionLinkSecret ?? jwtSecret,
   });
+  const realtimeLogger = createLogger("realtime");
   const realtime = createRealtimeGateway({
     databaseUrl,
     jwtSecret,
     feed: realtimeFeed,
     limits: realtimeLimits,
+    log: (event, fields) => (logger ?? realtimeLogger).info(event, fields),
   });
   const gateway = createGateway({
     realtime: realtime.app,

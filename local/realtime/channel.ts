@@ -145,7 +145,10 @@ export class Channel implements Subscriber {
         claims: this.claims,
         extension,
       }).catch((error) => {
-        this.context.log("realtime write check failed", { topic: this.subtopic, error });
+        this.context.log("realtime write check failed", {
+          topic: this.subtopic,
+          error: String(error),
+        });
         this.#writes.delete(extension);
         return false;
       });
@@ -246,7 +249,7 @@ export async function joinChannel(
     try {
       read = await readAccess(context.sql, { topic: subtopic, claims });
     } catch (error) {
-      context.log("realtime read check failed", { topic: subtopic, error });
+      context.log("realtime read check failed", { topic: subtopic, error: String(error) });
       throw new JoinRefused(
         "UnableToSetPolicies: Failed to set policies for topic",
       );

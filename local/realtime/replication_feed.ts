@@ -177,7 +177,10 @@ export function startReplicationFeed({ databaseUrl, deliver, log }: FeedOptions)
         }
       }
     });
-    writable.on("error", (error: unknown) => log("realtime replication stream error", { error }));
+    writable.on(
+      "error",
+      (error: unknown) => log("realtime replication stream error", { error: String(error) }),
+    );
   }
 
   async function reconnect(): Promise<void> {

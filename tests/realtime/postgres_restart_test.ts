@@ -13,6 +13,7 @@ import { ensureCluster, portInUse } from "../../local/postgres_cluster.ts";
 import { applyPlatform } from "../../local/migrations.ts";
 import { loadLocalSettings } from "../../local/settings.ts";
 import { startStack } from "../../local/stack.ts";
+import { createLogger } from "../../functions/_shared/logging.ts";
 import { anonKey } from "../../local/tokens.ts";
 import { eventually, type Received, subscribed } from "./_realtime_fixture.ts";
 
@@ -30,6 +31,7 @@ Deno.test("both feeds deliver after a Postgres restart, nothing lost or doubled"
   let cluster = await ensureCluster(options);
   const jwtSecret = crypto.randomUUID() + crypto.randomUUID();
   const stacks: Awaited<ReturnType<typeof startStack>>[] = [];
+  const logs: string[] = [];
   const admin = postgres(cluster.url, { max: 1, onnotice: () => {} });
   try {
     await applyPlatform(admin);
@@ -42,6 +44,7 @@ Deno.test("both feeds deliver after a Postgres restart, nothing lost or doubled"
         jwtSecret,
         port: 0,
         realtimeFeed: feed,
+        logger: createLogger("realtime", (line) => logs.push(line)),
       });
       stacks.push(stack);
       const supabase = createClient(stack.url, anon, { auth: { persistSession: false } });
@@ -74,6 +77,8 @@ Deno.test("both feeds deliver after a Postgres restart, nothing lost or doubled"
       "tick 3, once both feeds are back",
       15_000,
     );
+    assert.ok(logs.some((line) => line.includes("realtime feed reconnected")));
+    assert.ok(logs.some((line) => line.includes("realtime replication feed reconnected")));
     assert.deepEqual(ticks("notify"), [1, 2, 3]);
     assert.deepEqual(ticks("replication"), [1, 2, 3]);
     for (const supabase of clients) await supabase.removeAllChannels();
