@@ -1,12 +1,13 @@
 -- pgTAP tests for the event ingest shape and direct raises on rule alerts (migrations
--- 20261122160000, 20261122160300): events no rule can match are decided while they are inserted
--- (written once, never updated) with the same status and reason as before; a matching event is
--- still processed by the statement trigger; raise_alert() on a rule alert's dedup key keeps the
--- rule's metadata (routing, aggregation window) and merges the caller's. One transaction, rolled back.
+-- 20261122160000, 20261122160300, 20261122160600): events no rule can match are decided while they
+-- are inserted (written once, never updated) with the same status and reason as before; a matching
+-- event is still processed by the statement trigger; event ids are time-ordered (UUID v7);
+-- raise_alert() on a rule alert's dedup key keeps the rule's metadata (routing, aggregation window)
+-- and merges the caller's. One transaction, rolled back.
 begin;
 set local search_path = extensions, public;
 
-select plan(18);
+select plan(20);
 
 select set_config('shelfwatch.now', '2026-03-02 10:00+00', true);
 create temp table ids on commit drop as select tests.create_tenant('Ingest contract') as tenant;
@@ -63,6 +64,13 @@ insert into public.alert_events (tenant_id, source, event_type, payload, status,
 select tenant, 'replay', 'pos.sale', '{}', 'aggregated', 'replayed history' from ids;
 select is((select status || ': ' || reason from public.alert_events where source = 'replay'), 'aggregated: replayed history',
   'a row inserted with another status than pending (a replay) is left alone');
+
+-- ------------------------------------------------ time-ordered ids (2)
+select is((select substr(id::text, 15, 1) from public.alert_events where source = 'replay'), '7', 'event ids are UUID version 7');
+select ok((select abs(('x' || lpad(replace(left(id::text, 13), '-', ''), 16, '0'))::bit(64)::bigint
+                      - (extract(epoch from clock_timestamp()) * 1000)::bigint) < 60000
+           from public.alert_events where source = 'replay'),
+  'led by the Unix milliseconds they were made at (so the primary key grows at its right edge)');
 
 -- ------------------------------------------------ raise_alert on a rule alert (9)
 select tests.authenticate_as_service();
