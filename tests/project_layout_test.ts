@@ -108,3 +108,24 @@ function* walkTs(dir: string): Generator<string> {
     else if (entry.name.endsWith(".ts")) yield path;
   }
 }
+
+Deno.test("every pg_cron job a migration schedules is in private.schedule_shelfwatch_jobs()", async () => {
+  const files = await readMigrations();
+  const scheduled = new Set<string>();
+  let newestList = "";
+  for (const file of files) {
+    const text = file.text;
+    if (text.includes("function private.schedule_shelfwatch_jobs()")) newestList = text;
+    for (const match of text.matchAll(/(?:schedule_job|cron\.schedule)\('(shelfwatch_[a-z_]+)'/g)) {
+      scheduled.add(match[1]);
+    }
+  }
+  assert.ok(scheduled.size > 5, "migrations schedule jobs");
+  for (const job of scheduled) {
+    assert.match(
+      newestList,
+      new RegExp(`\\['${job}'`),
+      `${job} missing from schedule_shelfwatch_jobs()`,
+    );
+  }
+});

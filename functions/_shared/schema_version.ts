@@ -6,4 +6,4 @@
  */
 
 /** Version (timestamp) of the newest migration. */
-export const SCHEMA_VERSION = "20261122180100";
+export const SCHEMA_VERSION = "20261122200100";
