@@ -68,6 +68,8 @@ export function createChannelSet(
   if (config.resendApiKey || config.sendgridApiKey) {
     real.email = createEmailChannel({
       now,
+      // Half the send's time for the first provider, so a hanging Resend still leaves SendGrid time.
+      firstProviderTimeoutMs: config.timeoutMs / 2,
       resend: config.resendApiKey
         ? { apiKey: config.resendApiKey, from: config.emailFrom, baseUrl: config.resendBaseUrl }
         : undefined,

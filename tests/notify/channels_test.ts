@@ -102,6 +102,29 @@ Deno.test("email fails over from Resend to SendGrid on a 5xx, but not on a bad a
   assert.equal(sendgrid.requests.length, 1, "a permanent failure is not tried elsewhere");
 });
 
+Deno.test("email fails over to SendGrid when Resend hangs, within the caller's time", async () => {
+  const { promise: released, resolve: release } = Promise.withResolvers<void>();
+  await using resend = fakeProvider(async () => {
+    await released;
+    return new Response("late", { status: 200 });
+  });
+  await using sendgrid = fakeProvider(() =>
+    new Response(null, { status: 202, headers: { "x-message-id": "sg_9" } })
+  );
+  try {
+    const channel = createEmailChannel({
+      resend: { apiKey: "re_secret", from: "a@x.test", baseUrl: resend.url },
+      sendgrid: { apiKey: "SG.secret", from: "a@x.test", baseUrl: sendgrid.url },
+      firstProviderTimeoutMs: 100,
+    });
+    const result = await channel.send(email, { signal: AbortSignal.timeout(30_000) });
+    assert.deepEqual(result, { ok: true, providerId: "sg_9", provider: "sendgrid" });
+    assert.equal(resend.requests.length, 1);
+  } finally {
+    release();
+  }
+});
+
 Deno.test("Resend's 429 is retryable with its ratelimit-reset; SendGrid's with its epoch reset", async () => {
   await using resend = fakeProvider(() =>
     new Response('{"message":"Too many requests"}', {

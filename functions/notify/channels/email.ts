@@ -112,6 +112,12 @@ export interface EmailChannelOptions {
   sendgrid?: SendgridOptions;
   /** The clock of the circuit breakers. */
   now?: () => number;
+  /**
+   * With both providers set: how long the first may take before SendGrid gets its turn. The
+   * caller's signal bounds the whole send; without this a hanging first provider would use it all
+   * up and leave nothing for the failover. Unset = the first may take it all.
+   */
+  firstProviderTimeoutMs?: number;
 }
 
 /**
@@ -124,7 +130,7 @@ export interface EmailChannelOptions {
  * ```
  */
 export function createEmailChannel(
-  { resend, sendgrid, now }: EmailChannelOptions,
+  { resend, sendgrid, now, firstProviderTimeoutMs }: EmailChannelOptions,
 ): Channel<EmailMessage> {
   const breakers = circuitBreakers({ now });
   const providers: [string, Sender<EmailMessage>][] = [];
@@ -140,7 +146,15 @@ export function createEmailChannel(
   return {
     provider: senders[0].name,
     async send(message, options) {
-      let result: SendResult = await senders[0].send(message, options);
+      const first = senders.length > 1 && firstProviderTimeoutMs !== undefined
+        ? {
+          ...options,
+          signal: options?.signal
+            ? AbortSignal.any([options.signal, AbortSignal.timeout(firstProviderTimeoutMs)])
+            : AbortSignal.timeout(firstProviderTimeoutMs),
+        }
+        : options;
+      let result: SendResult = await senders[0].send(message, first);
       if (result.ok) return { ...result, provider: senders[0].name };
       for (const next of senders.slice(1)) {
         if (!result.retryable || options?.signal?.aborted) break;
