@@ -47,6 +47,8 @@ export interface SecurityWorld extends AsyncDisposable {
     path: string,
     init?: { method?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<Response>;
+  /** The stack's anon key. */
+  anon(): Promise<string>;
   /** A supabase-js client whose Realtime access token is `who`'s (an owner's, or any token). */
   client(who: "A" | "B" | string): Promise<SupabaseClient>;
   /** The digest of every row of every public table, to prove an attack changed nothing. */
@@ -88,6 +90,7 @@ export async function startSecurityWorld(
       stack,
       a,
       b,
+      anon: () => Promise.resolve(anon),
       async client(who) {
         const token = who === "A" || who === "B" ? tokens[who] : who;
         const supabase = createClient(stack.url, anon, {
