@@ -45,7 +45,8 @@ export interface DashboardWorld extends AsyncDisposable {
 }
 
 /**
- * Starts a stack (demo data seeded), builds the dashboard and launches Chromium.
+ * Starts a stack (demo data seeded; `options` as {@link startTestStack}'s, e.g. Realtime limits),
+ * builds the dashboard and launches Chromium.
  *
  * @example
  * ```ts
@@ -53,9 +54,11 @@ export interface DashboardWorld extends AsyncDisposable {
  * const page = await world.signIn("owner");
  * ```
  */
-export async function startDashboardWorld(): Promise<DashboardWorld> {
+export async function startDashboardWorld(
+  options: Parameters<typeof startTestStack>[0] = {},
+): Promise<DashboardWorld> {
   await buildDashboard();
-  const stack = await startTestStack();
+  const stack = await startTestStack(options);
   let browser: Browser;
   try {
     await applySeed(stack.db.sql);

@@ -267,7 +267,7 @@ Deno.test("text keeps at least 4.5:1 contrast in light and dark mode", async () 
   }
 });
 
-Deno.test("snooze and unsnooze from the detail, then bulk-resolve everything shown with a note", async () => {
+Deno.test("snooze and unsnooze (each with its note) from the detail, then bulk-resolve everything shown with a note", async () => {
   await using world = await startDashboardWorld();
   const sql = world.stack.db.sql;
   const [coffee] = await sql<{ id: string }[]>`
@@ -284,8 +284,17 @@ Deno.test("snooze and unsnooze from the detail, then bulk-resolve everything sho
     select status, snoozed_until - now() > interval '3 hours 50 minutes' as four_hours
     from public.alerts where id = ${coffee.id}`;
   assert.deepEqual({ ...snoozed }, { status: "snoozed", four_hours: true });
+  await page.fill('#alert-detail textarea[name="note"]', "Delivery came early");
   await page.click("#alert-detail button:has-text('Unsnooze')");
   await page.waitForSelector("#alert-detail .status:has-text('active')");
+  // The unsnooze note is in the history, on screen and in the database.
+  await page.waitForSelector(
+    "#alert-detail .timeline li:has-text('unsnoozed') blockquote:has-text('Delivery came early')",
+  );
+  const [unsnoozed] = await sql`
+    select note from public.alert_history
+    where alert_id = ${coffee.id} and action = 'unsnoozed' order by created_at desc limit 1`;
+  assert.equal(unsnoozed?.note, "Delivery came early");
   await page.keyboard.press("Escape");
 
   const open = await openAlertCount(sql);

@@ -92,6 +92,7 @@ async function startApp(session: Session, auth: Auth): Promise<() => void> {
   const feed = connectFeed(auth.supabase, {
     tenantId: session.tenantId,
     me: { user_id: me.user_id, name: me.display_name },
+    accessToken: () => auth.current()?.token ?? session.token,
     onChange: (change) => alerts.handleChange(change),
     onStatus: (status) => store.update({ status }),
     onResync: () => void alerts.load(),
