@@ -3,6 +3,9 @@
  * Records sent deliveries in batches: completions that arrive in the same turn of the event loop
  * go to Postgres as one `complete_deliveries()` statement instead of one round trip each. Each
  * caller learns whether its delivery was completed, or had lost its lease to another worker.
+ * A statement that fails because the connection to Postgres broke (a restart, a failover) is
+ * tried again for a few seconds: the messages were sent, and a record given up on would have
+ * them sent a second time once their lease runs out (the fault suite's Postgres restart test).
  */
 
 import type { Sql } from "../_shared/db.ts";
@@ -16,6 +19,28 @@ export interface Completion {
 
 /** The most completions one statement records. */
 const MAX_BATCH = 500;
+
+/** Waits between tries of a batch whose connection broke (about 8 s in all, well within a lease). */
+const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000];
+
+/** postgres.js codes and SQLSTATEs of a lost or refused connection (not of a failed statement). */
+const CONNECTION_LOST = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08003",
+  "08006",
+]);
+
+function connectionLost(error: unknown): boolean {
+  return CONNECTION_LOST.has(String((error as { code?: unknown })?.code));
+}
 
 /**
  * @example
@@ -33,16 +58,24 @@ export function completionBatcher(sql: Sql): (completion: Completion) => Promise
     scheduled = false;
     const batch = queue.splice(0, MAX_BATCH);
     if (queue.length > 0) schedule();
-    try {
-      const rows = await sql<{ id: string }[]>`
-        select id from public.complete_deliveries(
-          ${batch.map((b) => b.completion.id)}::uuid[],
-          ${batch.map((b) => b.completion.provider)}::text[],
-          ${batch.map((b) => b.completion.providerMessageId)}::text[])`;
-      const completed = new Set(rows.map((row) => row.id));
-      for (const { completion, done } of batch) done.resolve(completed.has(completion.id));
-    } catch (error) {
-      for (const { done } of batch) done.reject(error);
+    for (let attempt = 0;; attempt++) {
+      try {
+        const rows = await sql<{ id: string }[]>`
+          select id from public.complete_deliveries(
+            ${batch.map((b) => b.completion.id)}::uuid[],
+            ${batch.map((b) => b.completion.provider)}::text[],
+            ${batch.map((b) => b.completion.providerMessageId)}::text[])`;
+        const completed = new Set(rows.map((row) => row.id));
+        for (const { completion, done } of batch) done.resolve(completed.has(completion.id));
+        return;
+      } catch (error) {
+        if (connectionLost(error) && attempt < RETRY_DELAYS_MS.length) {
+          await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+          continue;
+        }
+        for (const { done } of batch) done.reject(error);
+        return;
+      }
     }
   }
   function schedule() {

@@ -5,8 +5,9 @@
  * failed write is retried with the same dedup key, as an integration should) while the stack's
  * dispatch worker sends them to all seven channels; halfway the cluster is stopped and started
  * again. Afterwards every alert exists once, every delivery is sent, and each reached its provider
- * once — except a delivery whose recording the restart cut off, which is re-sent after its lease
- * with the same key (it shows `attempts` > 1).
+ * exactly once: a delivery claimed but not sent when the connection broke is sent after its lease,
+ * and one sent but not yet recorded is recorded once Postgres is back (the completion is retried
+ * rather than given up, which would have it sent again after its lease).
  */
 
 import assert from "node:assert/strict";
@@ -33,12 +34,12 @@ async function freePort(): Promise<number> {
   throw new Error("no free port for the throwaway cluster");
 }
 
-Deno.test("Postgres restarted mid-load: no alert lost, no delivery lost, none sent twice but the cut-off ones", async () => {
+Deno.test("Postgres restarted mid-load: no alert lost, no delivery lost, none sent twice", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "shelfwatch_faults_pg_" });
   await Deno.chmod(dataDir, 0o755);
   const options = { dataDir, port: await freePort(), pgBinDir: loadLocalSettings().pgBinDir };
   let cluster = await ensureCluster(options);
-  await using channels = startAllChannels({ leaseSeconds: 5, timeoutMs: 2_000 });
+  await using channels = startAllChannels({ leaseSeconds: 10, timeoutMs: 2_000 });
   const sql = postgres(cluster.url, { max: 2, onnotice: () => {} });
   let stack: Awaited<ReturnType<typeof startStack>> | undefined;
   try {
@@ -104,14 +105,11 @@ Deno.test("Postgres restarted mid-load: no alert lost, no delivery lost, none se
       const keys = [...counts].filter(([k]) => k.startsWith(`${channel}|`));
       assert.equal(keys.length, ALERTS, `${channel}: every alert arrived`);
     }
-    // Keyed channels: a key seen twice belongs to a delivery whose first recording was cut off.
-    const retried = new Set(rows.filter((r) => r.attempts > 1).map((r) => `${r.channel}|${r.key}`));
-    const twice = [...counts].filter(([, n]) => n > 1).map(([k]) => k);
-    const keyed = twice.filter((k) => /^(email|slack|discord|webhook)\|/.test(k));
-    assert.deepEqual(keyed.filter((k) => !retried.has(k)), [], "only cut-off ones twice");
-    assert.ok(twice.every((k) => counts.get(k) === 2), "never more than twice");
+    const retried = rows.filter((r) => r.attempts > 1).length;
+    const twice = [...counts].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);
+    assert.deepEqual(twice, [], "no delivery sent twice");
     console.log(
-      `  restart mid-load: ${failedWrites} failed writes retried, ${retried.size} deliveries re-claimed, ${twice.length} sent twice with the same key`,
+      `  restart mid-load: ${failedWrites} failed writes retried, ${retried} deliveries claimed again after their lease`,
     );
   } finally {
     await stack?.stop();
