@@ -86,18 +86,25 @@ Deno.test("100 simultaneous stock alerts reach all seven channels exactly once e
       [...CHANNELS].sort().map((channel) => ({ channel, n: ALERTS, keys: ALERTS, sent: ALERTS })),
     );
 
-    // End to end: write issued -> request at the fake provider, per channel (printed only).
-    const alertOf = new Map(
-      (await sql<{ key: string; product_id: string }[]>`
-        select d.idempotency_key as key, a.product_id from public.deliveries as d
-        join public.alerts as a on a.id = d.alert_id where d.tenant_id = ${tenantId}`)
-        .map((r) => [r.key, r.product_id]),
-    );
-    const latencies = sends
-      .filter((s) => alertOf.has(s.key))
-      .map((s) => s.at - writtenAt.get(alertOf.get(s.key)!)!);
+    // End to end: write issued -> request at the fake provider (printed only). Keyed channels
+    // carry the delivery's key, push its alert id as Topic, Twilio the product name in the text.
+    const productOf = new Map<string, string>();
+    for (
+      const r of await sql<{ key: string; alert: string; product_id: string }[]>`
+        select d.idempotency_key as key, replace(a.id::text, '-', '') as alert, a.product_id
+        from public.deliveries as d join public.alerts as a on a.id = d.alert_id
+        where d.tenant_id = ${tenantId}`
+    ) {
+      productOf.set(r.key, r.product_id);
+      productOf.set(r.alert, r.product_id);
+    }
+    const product = (key: string) =>
+      productOf.get(key) ?? productOf.get(key.split("|").at(-1)!) ??
+        key.match(/Loaf (\d+)\b/)?.[1]?.replace(/^/, "sku-");
+    const latencies = sends.map((s) => s.at - writtenAt.get(product(s.key)!)!);
+    assert.ok(latencies.every((ms) => Number.isFinite(ms)), "every send traced to its write");
     console.log(
-      `  100 alerts x 7 channels, write -> provider ms (${latencies.length} keyed sends):`,
+      `  100 alerts x 7 channels, write -> provider request ms:`,
       JSON.stringify(percentiles(latencies)),
     );
 
