@@ -11,10 +11,18 @@ export interface Measurement {
   seconds: number;
   perSecond: number;
   p50Ms: number;
+  p95Ms: number;
   p99Ms: number;
 }
 
-/** The value at `fraction` (0..1) of sorted `values`. */
+/**
+ * The value at `fraction` (0..1) of sorted `values` (nearest rank); NaN when there are none.
+ *
+ * @example
+ * ```ts
+ * percentile([1, 2, 3, 4], 0.5); // 2
+ * ```
+ */
 export function percentile(sorted: number[], fraction: number): number {
   if (sorted.length === 0) return NaN;
   const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
@@ -58,6 +66,7 @@ export async function measure(
     seconds,
     perSecond: latencies.length / seconds,
     p50Ms: percentile(latencies, 0.5),
+    p95Ms: percentile(latencies, 0.95),
     p99Ms: percentile(latencies, 0.99),
   };
 }

@@ -15,16 +15,10 @@ import { createTestDatabase } from "../_support/database.ts";
 import { startTestStack } from "../_support/stack.ts";
 import { addMember, createTenant, fakeProvider, notifyConfig } from "../notify/_fixture.ts";
 import { measure, type Measurement, percentile } from "./measure.ts";
+import type { BenchRow } from "./report.ts";
 
 /** A benchmark row, as run.ts prints it. */
-export interface NotifyRow {
-  name: string;
-  figure: string;
-  reference: string;
-  ratio: number;
-  goal?: string;
-  raw?: unknown;
-}
+export type NotifyRow = BenchRow;
 
 const quiet = createLogger("bench", () => {});
 
@@ -163,6 +157,7 @@ async function latency(
       } ms p99 ${reference.p99Ms.toFixed(2)} ms`,
       ratio: reference.p99Ms / p99,
       goal: "p99 <= 250 ms",
+      check: { value: arrived.size < alerts ? Infinity : p99, op: "<=", target: 250 },
       raw: {
         p50,
         p99,
