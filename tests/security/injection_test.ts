@@ -43,6 +43,11 @@ Deno.test("SQL in list filters and cursors: nothing executes, answers are empty 
       await res.body?.cancel();
       assert.equal(res.status, 400, `${path} with cursor ${payload}`);
     }
+    for (const name of ["channel", "before"]) {
+      const res = await world.call("A", `/notify/inbox?${name}=${encodeURIComponent(payload)}`);
+      await res.body?.cancel();
+      assert.equal(res.status, 400, `/notify/inbox ${name}=${payload}`);
+    }
     const stock = await world.call("A", `/alerts/stock?store_id=${encodeURIComponent(payload)}`);
     assert.ok(stock.status === 200 || stock.status === 400, `stock: ${stock.status}`);
     const text = await stock.text();
