@@ -6,7 +6,14 @@
  */
 
 import assert from "node:assert/strict";
-import { exportSPKI, generateKeyPair, type JWTPayload, SignJWT, UnsecuredJWT } from "jose";
+import {
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  type JWTPayload,
+  SignJWT,
+  UnsecuredJWT,
+} from "jose";
 import { connectDatabase } from "../../functions/_shared/db.ts";
 import { createLogger } from "../../functions/_shared/logging.ts";
 import { createNotifyApp } from "../../functions/notify/app.ts";
@@ -165,10 +172,13 @@ Deno.test("forged, expired and claim-less tokens are refused by the alerts API, 
   }
 });
 
-Deno.test("the notify API enforces JWT_AUDIENCE and JWT_ISSUER when they are set", async () => {
+Deno.test("the notify API with a JWKS refuses HS/RS confusion and enforces JWT_AUDIENCE and JWT_ISSUER", async () => {
   await using world = await startSecurityWorld();
   const secret = world.stack.jwtSecret;
+  const rsa = await generateKeyPair("RS256", { extractable: true });
+  const jwk = { ...(await exportJWK(rsa.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
   const config = {
+    jwks: { keys: [jwk] },
     databaseUrl: world.stack.db.url,
     jwtSecret: secret,
     poolMax: 2,
@@ -191,9 +201,36 @@ Deno.test("the notify API enforces JWT_AUDIENCE and JWT_ISSUER when they are set
       ["wrong issuer", claimsOfA({ iss: "https://evil.example/auth/v1" }), 401],
       ["no issuer", claimsOfA(), 401],
     ];
-    for (const [name, payload, status] of cases) {
+    const now = Math.floor(Date.now() / 1000);
+    const good = claimsOfA({ iss: config.jwtIssuer });
+    const tokens: Array<[string, string, number]> = [
+      ...await Promise.all(
+        cases.map(async ([name, payload, status]) =>
+          [name, await hs256(secret, payload), status] as [string, string, number]
+        ),
+      ),
+      [
+        "RS256 from the JWKS",
+        await new SignJWT(good).setProtectedHeader({ alg: "RS256", kid: "k1" })
+          .setExpirationTime(now + 600).sign(rsa.privateKey),
+        200,
+      ],
+      [
+        "HS256 signed with the JWKS public key (PEM) as secret",
+        await new SignJWT(good).setProtectedHeader({ alg: "HS256", kid: "k1" })
+          .setExpirationTime(now + 600).sign(encoder.encode(await exportSPKI(rsa.publicKey))),
+        401,
+      ],
+      [
+        "HS256 signed with the JWKS public key (JWK text) as secret",
+        await new SignJWT(good).setProtectedHeader({ alg: "HS256", kid: "k1" })
+          .setExpirationTime(now + 600).sign(encoder.encode(JSON.stringify(jwk))),
+        401,
+      ],
+    ];
+    for (const [name, token, status] of tokens) {
       const res = await app.request("/notify/inbox", {
-        headers: { authorization: `Bearer ${await hs256(secret, payload)}` },
+        headers: { authorization: `Bearer ${token}` },
       });
       await res.body?.cancel();
       assert.equal(res.status, status, name);
