@@ -113,6 +113,15 @@ function escapeHtml(text: string): string {
   );
 }
 
+/**
+ * Text for a Slack mrkdwn field, at most `max` characters: `&`, `<` and `>` escaped as Slack asks,
+ * so alert text (which events fill) cannot mention `<!channel>` or disguise a link `<url|label>`.
+ */
+function slackText(text: string, max = 3000): string {
+  const escaped = text.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]!);
+  return escaped.length <= max ? escaped : escaped.slice(0, max).replace(/&[a-z]*$/, "");
+}
+
 function place(alert: AlertView): string {
   const product = alert.product_name ?? alert.product_id;
   const store = alert.store_name ?? alert.store_id;
@@ -276,23 +285,29 @@ function slackOf(ctx: DeliveryContext, publicUrl: string): Record<string, unknow
     { type: "mrkdwn", text: `*Severity*\n${alert.severity}` },
     { type: "mrkdwn", text: `*Status*\n${alert.status}` },
     ...(alert.store_id
-      ? [{ type: "mrkdwn", text: `*Store*\n${alert.store_name ?? alert.store_id}` }]
+      ? [{ type: "mrkdwn", text: `*Store*\n${slackText(alert.store_name ?? alert.store_id)}` }]
       : []),
     ...(alert.product_id
-      ? [{ type: "mrkdwn", text: `*Product*\n${alert.product_name ?? alert.product_id}` }]
+      ? [{
+        type: "mrkdwn",
+        text: `*Product*\n${slackText(alert.product_name ?? alert.product_id)}`,
+      }]
       : []),
   ];
   const blocks: Record<string, unknown>[] = [
     { type: "header", text: { type: "plain_text", text: headline.slice(0, 150), emoji: true } },
     ...(alert.description
-      ? [{ type: "section", text: { type: "mrkdwn", text: alert.description.slice(0, 3000) } }]
+      ? [{ type: "section", text: { type: "mrkdwn", text: slackText(alert.description) } }]
       : []),
     { type: "section", fields },
   ];
   if (alert.business_impact) {
     blocks.push({
       type: "section",
-      text: { type: "mrkdwn", text: `*Business impact:* ${alert.business_impact}`.slice(0, 3000) },
+      text: {
+        type: "mrkdwn",
+        text: `*Business impact:* ${slackText(alert.business_impact, 2970)}`,
+      },
     });
   }
   if (alert.recommended_action) {
@@ -300,7 +315,7 @@ function slackOf(ctx: DeliveryContext, publicUrl: string): Record<string, unknow
       type: "section",
       text: {
         type: "mrkdwn",
-        text: `*Recommended action:* ${alert.recommended_action}`.slice(0, 3000),
+        text: `*Recommended action:* ${slackText(alert.recommended_action, 2970)}`,
       },
     });
   }
@@ -313,9 +328,13 @@ function slackOf(ctx: DeliveryContext, publicUrl: string): Record<string, unknow
     }],
   }, {
     type: "context",
-    elements: [{ type: "mrkdwn", text: `Alert code ${alertCode(alert.id)} · ${ctx.tenant_name}` }],
+    elements: [{
+      type: "mrkdwn",
+      text: `Alert code ${alertCode(alert.id)} · ${slackText(ctx.tenant_name, 2900)}`,
+    }],
   });
-  return { text: `${headline}${place(alert) ? ` (${place(alert)})` : ""}`, blocks };
+  // The top-level text (the notification's) is mrkdwn too.
+  return { text: slackText(`${headline}${place(alert) ? ` (${place(alert)})` : ""}`), blocks };
 }
 
 function discordOf(ctx: DeliveryContext, publicUrl: string): Record<string, unknown> {

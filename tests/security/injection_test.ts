@@ -3,10 +3,11 @@
  * Hostile input through the real stack: SQL injection through list filters, cursors, rule
  * conditions, templates and event payloads; template injection through event payloads; and
  * markup in alert titles, which the email (local inbox), the inbox page and the action-link page
- * must show as text.
+ * must show as text; Slack control sequences in alert text.
  */
 
 import assert from "node:assert/strict";
+import { fakeProvider } from "../notify/_fixture.ts";
 import { OWNER_A, PUBLIC_URL, startSecurityWorld, TENANT_A } from "./_security_world.ts";
 
 const SQL_PAYLOADS = [
@@ -182,4 +183,45 @@ Deno.test("markup in an alert title is escaped in the email, the local inbox pag
   assert.match(confirm.headers.get("content-type") ?? "", /^text\/html/);
   assert.ok(!confirmHtml.includes("<script"), `raw <script> on the action page: ${confirmHtml}`);
   assert.ok(confirmHtml.includes("&lt;script&gt;"), "the action page names the alert, escaped");
+});
+
+Deno.test("Slack control sequences in alert text reach Slack escaped: no mentions, no disguised links", async () => {
+  await using provider = fakeProvider();
+  await using world = await startSecurityWorld();
+  const sql = world.stack.db.sql;
+  await sql`delete from public.alert_suppressions where tenant_id = ${TENANT_A}`;
+  await sql`update public.tenants set settings = coalesce(settings, '{}') || ${
+    sql.json({
+      notifications: {
+        webhooks: [{ channel: "slack", url: "https://hooks.slack.test/services/T/B/x" }],
+      },
+    })
+  } where id = ${TENANT_A}`;
+  const hostile = "<!channel> Reset <https://evil.example/login|your password> & <@U0ADMIN>";
+  await sql`select public.raise_alert(tenant_id => ${TENANT_A}::uuid,
+              alert_type => 'inventory.low_stock', severity => 'critical', title => ${hostile},
+              description => ${hostile}, recommended_action => ${hostile},
+              dedup_key => 'slack-markup')`;
+  await sql`update public.deliveries
+            set destination = replace(destination, 'https://hooks.slack.test', ${provider.url})
+            where channel = 'slack'`;
+  const dispatch = await world.call(await world.stack.serviceToken(), "/notify/dispatch", {
+    body: {},
+  });
+  assert.equal(dispatch.status, 200, await dispatch.text());
+  const slack = provider.requests.find((r) => r.path === "/services/T/B/x");
+  assert.ok(slack, `Slack was called: ${provider.requests.map((r) => r.path)}`);
+  const body = JSON.parse(slack.text);
+  // every text Slack parses as mrkdwn: the top-level text and each mrkdwn object
+  const mrkdwn: string[] = [body.text];
+  JSON.stringify(body.blocks, (key, value) => {
+    if (value && typeof value === "object" && value.type === "mrkdwn") mrkdwn.push(value.text);
+    return value;
+  });
+  const withHostile = mrkdwn.filter((text) => text.includes("Reset"));
+  assert.ok(withHostile.length >= 3, `the hostile text is in: ${JSON.stringify(mrkdwn)}`);
+  for (const text of withHostile) {
+    assert.ok(!/<[!@#]|<https?:/.test(text), `a Slack control sequence got through: ${text}`);
+    assert.ok(text.includes("&lt;!channel&gt;"), `shown as text: ${text}`);
+  }
 });
