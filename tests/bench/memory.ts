@@ -4,11 +4,15 @@
  * to its tenant's private alerts topic, heartbeating as supabase-js does), beside what one idle
  * connection costs Postgres itself — a backend's private memory (USS: Private_Clean +
  * Private_Dirty from /proc/<pid>/smaps_rollup; shared buffers excluded) after one query on
- * `public.alerts`. The gateway runs in this process (`startTestStack`), the subscribers in a child
- * process, so this process's RSS growth is the gateway's.
+ * `public.alerts`. The measurement runs in a fresh process of its own (this file as main, with
+ * `--expose-gc`): the gateway in that process (`startTestStack`), the subscribers in a child of it,
+ * so its RSS growth is the gateway's, undisturbed by what earlier sections left to collect.
+ *
+ *   deno run -A --v8-flags=--expose-gc tests/bench/memory.ts '{"quick":true}'
  */
 
 import postgres from "postgres";
+import { PROJECT_ROOT } from "../../local/settings.ts";
 import { startTestStack } from "../_support/stack.ts";
 import { percentile } from "./measure.ts";
 import { LIMITS, prepareTenant, spawnSubscribers } from "./realtime.ts";
@@ -64,8 +68,63 @@ async function postgresPerConnection(url: string, connections: number) {
   }
 }
 
+/** The measurement itself, in this process. */
+async function measureMemory(
+  { quick, progress }: { quick: boolean; progress: (text: string) => void },
+): Promise<BenchRow> {
+  // Two equal batches: the first also pays one-time growth (heap spaces, buffers, caches); the
+  // figure is the second's increment, what one more subscriber costs.
+  const batch = quick ? 250 : 1_000;
+  await using stack = await startTestStack({ realtimeLimits: LIMITS });
+  await prepareTenant(stack);
+  progress(`Postgres memory of ${quick ? 20 : 50} idle connections`);
+  const pg = await postgresPerConnection(stack.db.url, quick ? 20 : 50);
+
+  const usage = async (settleMs: number) => ({
+    rss: await settledMedian(() => Deno.memoryUsage().rss, settleMs),
+    heap: Deno.memoryUsage().heapUsed + Deno.memoryUsage().external,
+  });
+  progress("gateway memory before subscribers");
+  const before = await usage(2000);
+  progress(`opening ${batch.toLocaleString()} idle subscribers`);
+  const first = await spawnSubscribers(stack, { count: batch, mode: "raw", prefix: "idle" });
+  const middle = await usage(3000);
+  progress(`opening ${batch.toLocaleString()} more idle subscribers`);
+  const second = await spawnSubscribers(stack, { count: batch, mode: "raw", prefix: "idle" });
+  progress(`gateway memory with ${(2 * batch).toLocaleString()} subscribers`);
+  const after = await usage(3000);
+  await Promise.all([first.report(), second.report()]);
+
+  const perSubscriber = (after.rss - middle.rss) / batch;
+  const kib = (bytes: number) => `${(bytes / KIB).toFixed(1)} KiB`;
+  return {
+    name:
+      `memory per connection: gateway process RSS per idle Realtime subscriber (websockets joined to a private topic, heartbeating), the increment from ${batch.toLocaleString()} to ${
+        (2 * batch).toLocaleString()
+      } subscribers`,
+    figure: `${kib(perSubscriber)} per subscriber (JS heap + external ${
+      kib((after.heap - middle.heap) / batch)
+    }; the first ${batch.toLocaleString()}, with one-time growth: ${
+      kib((middle.rss - before.rss) / batch)
+    } each)`,
+    reference: `one idle Postgres connection after a query, backend private memory (USS) median ${
+      kib(pg.ussBytes)
+    } (PSS ${kib(pg.pssBytes)}), ${pg.connections} connections`,
+    ratio: pg.ussBytes / perSubscriber,
+    raw: {
+      batch,
+      joinsPerSecond: batch / Math.max(0.001, second.joinMs / 1000),
+      before,
+      middle,
+      after,
+      perSubscriber,
+      postgres: pg,
+    },
+  };
+}
+
 /**
- * The memory-per-connection row.
+ * The memory-per-connection row, measured in a fresh process; `progress` hears its steps.
  *
  * @example
  * ```ts
@@ -75,38 +134,42 @@ async function postgresPerConnection(url: string, connections: number) {
 export async function memoryBench(
   { quick, progress }: { quick: boolean; progress: (text: string) => void },
 ): Promise<BenchRow> {
-  const count = quick ? 500 : 2_000;
-  await using stack = await startTestStack({ realtimeLimits: LIMITS });
-  await prepareTenant(stack);
-  progress(`Postgres memory of ${quick ? 20 : 50} idle connections`);
-  const pg = await postgresPerConnection(stack.db.url, quick ? 20 : 50);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "--v8-flags=--expose-gc",
+      "--config",
+      `${PROJECT_ROOT}/deno.json`,
+      `${PROJECT_ROOT}/tests/bench/memory.ts`,
+      JSON.stringify({ quick }),
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let row: BenchRow | undefined;
+  let buffered = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    buffered += chunk;
+    let newline;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (line.startsWith("progress ")) progress(line.slice("progress ".length));
+      else if (line.startsWith("row ")) row = JSON.parse(line.slice("row ".length));
+    }
+  }
+  const status = await child.status;
+  if (row === undefined) {
+    throw new Error(`the memory benchmark process ended (code ${status.code}) without a result`);
+  }
+  return row;
+}
 
-  progress("gateway memory before subscribers");
-  const rss = () => Deno.memoryUsage().rss;
-  const heap = () => Deno.memoryUsage().heapUsed + Deno.memoryUsage().external;
-  const rssBefore = await settledMedian(rss, 2000);
-  const heapBefore = heap();
-  progress(`opening ${count.toLocaleString()} idle subscribers`);
-  const subscribers = await spawnSubscribers(stack, { count, mode: "raw", prefix: "idle" });
-  progress(`gateway memory with ${count.toLocaleString()} subscribers`);
-  const rssAfter = await settledMedian(rss, 3000);
-  const heapAfter = heap();
-  await subscribers.report();
-
-  const perSubscriber = (rssAfter - rssBefore) / count;
-  const kib = (bytes: number) => `${(bytes / KIB).toFixed(1)} KiB`;
-  return {
-    name:
-      `memory per connection: gateway process RSS growth per idle Realtime subscriber (${count.toLocaleString()} websockets joined to a private topic; ${
-        (count / Math.max(1, subscribers.joinMs / 1000)).toFixed(0)
-      } joins/s)`,
-    figure: `${kib(perSubscriber)} per subscriber (RSS +${
-      ((rssAfter - rssBefore) / KIB / KIB).toFixed(1)
-    } MiB; JS heap + external ${kib((heapAfter - heapBefore) / count)} each)`,
-    reference: `one idle Postgres connection after a query, backend private memory (USS) median ${
-      kib(pg.ussBytes)
-    } (PSS ${kib(pg.pssBytes)}), ${pg.connections} connections`,
-    ratio: pg.ussBytes / perSubscriber,
-    raw: { count, rssBefore, rssAfter, heapBefore, heapAfter, perSubscriber, postgres: pg },
-  };
+if (import.meta.main) {
+  const { quick } = JSON.parse(Deno.args[0] ?? "{}");
+  const say = (line: string) => Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`));
+  const row = await measureMemory({ quick: quick === true, progress: (t) => say(`progress ${t}`) });
+  say(`row ${JSON.stringify(row)}`);
+  Deno.exit(0);
 }
