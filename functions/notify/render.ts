@@ -122,6 +122,11 @@ function slackText(text: string, max = 3000): string {
   return escaped.length <= max ? escaped : escaped.slice(0, max).replace(/&[a-z]*$/, "");
 }
 
+/** `text` with `@everyone` and `@here` broken by a zero-width space, so Discord ignores them. */
+function inertMentions(text: string): string {
+  return text.replace(/@(everyone|here)/g, "@\u200b$1");
+}
+
 function place(alert: AlertView): string {
   const product = alert.product_name ?? alert.product_id;
   const store = alert.store_name ?? alert.store_id;
@@ -371,7 +376,9 @@ function discordOf(ctx: DeliveryContext, publicUrl: string): Record<string, unkn
   ];
   const critical = alert.severity === "critical" && ctx.reason !== "resolved";
   return {
-    content: critical ? `@here ${headline}`.slice(0, 2000) : headline.slice(0, 2000),
+    // Parsing "everyone" lets our own @here ping; one inside alert text (which events fill) must
+    // not, so a zero-width space breaks it.
+    content: (critical ? `@here ${inertMentions(headline)}` : headline).slice(0, 2000),
     allowed_mentions: { parse: critical ? ["everyone"] : [] },
     embeds: [{
       title: headline.slice(0, 256),

@@ -225,3 +225,38 @@ Deno.test("Slack control sequences in alert text reach Slack escaped: no mention
     assert.ok(text.includes("&lt;!channel&gt;"), `shown as text: ${text}`);
   }
 });
+
+Deno.test("a critical alert's @here is the only mention Discord may act on: @everyone in alert text stays inert", async () => {
+  await using provider = fakeProvider();
+  await using world = await startSecurityWorld();
+  const sql = world.stack.db.sql;
+  await sql`delete from public.alert_suppressions where tenant_id = ${TENANT_A}`;
+  await sql`update public.tenants set settings = coalesce(settings, '{}') || ${
+    sql.json({
+      notifications: {
+        webhooks: [{ channel: "discord", url: "https://discord.test/api/webhooks/1/x" }],
+      },
+    })
+  } where id = ${TENANT_A}`;
+  await sql`select public.raise_alert(tenant_id => ${TENANT_A}::uuid,
+              alert_type => 'inventory.low_stock', severity => 'critical',
+              title => '@everyone freezer down <@&1234>', dedup_key => 'discord-mention')`;
+  await sql`update public.deliveries
+            set destination = replace(destination, 'https://discord.test', ${provider.url})
+            where channel = 'discord'`;
+  const dispatch = await world.call(await world.stack.serviceToken(), "/notify/dispatch", {
+    body: {},
+  });
+  assert.equal(dispatch.status, 200, await dispatch.text());
+  const discord = provider.requests.find((r) => r.path === "/api/webhooks/1/x");
+  assert.ok(discord, `Discord was called: ${provider.requests.map((r) => r.path)}`);
+  const body = JSON.parse(discord.text);
+  assert.match(body.content, /^@here /, "critical alerts still ping @here");
+  const rest = body.content.slice("@here ".length);
+  // with parse ["everyone"], Discord would act on any @everyone/@here in the content
+  assert.ok(
+    !/@(everyone|here)/.test(rest) || !(body.allowed_mentions?.parse ?? []).includes("everyone"),
+    `alert text can mention everyone: ${JSON.stringify(body)}`,
+  );
+  assert.deepEqual(body.allowed_mentions?.roles ?? [], [], "no role mention allowed");
+});
