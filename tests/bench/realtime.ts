@@ -15,8 +15,10 @@ import { startTestStack, type TestStack } from "../_support/stack.ts";
 import { measure, type Measurement, percentile } from "./measure.ts";
 import type { BenchRow } from "./report.ts";
 
-const TENANT = "00000000-0000-4000-8000-0000000000c1";
-const MEMBER = "00000000-0000-4000-8000-0000000000c2";
+/** The bench tenant whose alerts topic the subscribers join. */
+export const TENANT = "00000000-0000-4000-8000-0000000000c1";
+/** The bench tenant's member (a viewer) the subscribers join as. */
+export const MEMBER = "00000000-0000-4000-8000-0000000000c2";
 const TOPIC = `tenant:${TENANT}:alerts`;
 const now = () => performance.timeOrigin + performance.now();
 

@@ -18,6 +18,7 @@ import { startTestStack } from "../_support/stack.ts";
 import { measure, type Measurement } from "./measure.ts";
 import { type BenchRow, evaluateGoal, formatDuration, formatTable, summarize } from "./report.ts";
 import { memoryBench } from "./memory.ts";
+import { inventoryToDashboard } from "./scoring_realtime.ts";
 import { apiCalls, loadAlerts } from "./api.ts";
 import { batchIngest, prepareIngest, singleRowIngest } from "./ingest.ts";
 import { fullRescore, loadScoringData, writeToAlert } from "./scoring.ts";
@@ -202,10 +203,9 @@ async function scoring(): Promise<Row[]> {
     figure: rate(write.figure),
     reference: `the same update on a table without triggers: ${rate(write.reference)}`,
     ratio: write.figure.perSecond / write.reference.perSecond,
-    // The write's own cost only: the dashboard half (Realtime) is not in this measurement.
-    goal: "inventory update re-scored and on the dashboard <= 50 ms p99",
+    // The write's own cost; the next row carries the goal, with the dashboard half (Realtime).
     raw: write,
-  }];
+  }, await inventoryToDashboard({ count: quick ? 100 : 500, progress })];
 }
 
 await runCommand(async () => {
