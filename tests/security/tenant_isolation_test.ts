@@ -314,3 +314,31 @@ Deno.test("Realtime: A cannot join B's topic, its broadcasts never reach B, and 
   assert.deepEqual(presenceKeys(own), ["alice"], "A's topic shows only A");
   assert.deepEqual(presenceKeys(channelB), ["bob"], "B's topic shows only B");
 });
+
+Deno.test({
+  name: "SQL: a member of A calling realtime.send() cannot broadcast on B's alerts topic",
+  // Fails today: the platform shim (sql/platform/20_realtime.sql) makes realtime.send security
+  // definer, so a member's call skips the realtime.messages insert policy. Hosted's send is
+  // security invoker (a member's broadcast is refused by RLS, with a warning). No route of the
+  // product lets a member run SQL, so only the shim is affected. SECURITY_SHIM_SEND=1 runs it.
+  ignore: Deno.env.get("SECURITY_SHIM_SEND") !== "1",
+  async fn() {
+    await using world = await startSecurityWorld();
+    const sql = world.stack.db.sql;
+    const claims = {
+      ...userClaims({ tenantId: TENANT_A, userId: OWNER_A }),
+      exp: Math.floor(Date.now() / 1000) + 600,
+    };
+    await withClaims(
+      sql,
+      claims,
+      (tx) =>
+        tx`select realtime.send(${sql.json({ forged: true })}, 'INSERT',
+                              ${`tenant:${TENANT_B}:alerts`}, true)`,
+    );
+    const forged = await sql`
+      select 1 from realtime.messages where topic = ${`tenant:${TENANT_B}:alerts`}
+        and payload ? 'forged'`;
+    assert.equal(forged.length, 0, "A wrote a broadcast on B's private topic");
+  },
+});
