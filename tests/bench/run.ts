@@ -6,7 +6,7 @@
  * is one and whether it was met. Writes bench-results/latest.json (latest-<section>.json with
  * --only) too; one progress line on stderr while it runs. See docs/benchmarks.md.
  *
- *   deno task bench            full sizes (about half an hour on 2 shared cores)
+ *   deno task bench            full sizes (about 15 minutes on 2 shared cores)
  *   deno task bench --quick    small sizes, a few minutes
  *   deno task bench --only=api one section (health, sql, api, ingest, scoring, notify, realtime, memory)
  */
