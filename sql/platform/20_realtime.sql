@@ -46,14 +46,15 @@ $$;
 comment on function realtime.topic() is
   'Supabase stand-in: the topic being authorized or sent to (setting realtime.topic), for use in RLS policies on realtime.messages.';
 
--- security definer: the triggers that call send() run as whatever role wrote the
--- row (anon, authenticated, service_role, postgres), yet a message must always
--- be written whatever realtime.messages' policies say; hosted's send is likewise
--- owned by a privileged role. Owned here by postgres (superuser).
+-- security invoker, as hosted: the caller's rights and the RLS policies on
+-- realtime.messages decide whether it may send to a topic, so a member running SQL
+-- cannot forge a message on another tenant's topic (the insert is refused and, as
+-- hosted, becomes a warning). Triggers that must always broadcast, whatever role
+-- wrote their row, are security definer themselves (the alert broadcast triggers).
 create or replace function realtime.send(payload jsonb, event text, topic text, private boolean default true)
 returns void
 language plpgsql
-security definer
+security invoker
 set search_path = ''
 as $$
 declare

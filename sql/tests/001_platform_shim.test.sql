@@ -70,10 +70,10 @@ select ok((select c.relrowsecurity and c.relkind = 'r' from pg_catalog.pg_class 
           'realtime.messages is a plain (unpartitioned) table with RLS enabled');
 select ok(exists (select 1 from pg_catalog.pg_publication where pubname = 'supabase_realtime'),
           'publication supabase_realtime exists');
-select ok((select p.prosrc like '%pg_notify(''realtime:messages'', pg_catalog.now()::timestamp::text)%' and p.prosecdef
+select ok((select p.prosrc like '%pg_notify(''realtime:messages'', pg_catalog.now()::timestamp::text)%' and not p.prosecdef
              from pg_catalog.pg_proc p
             where p.oid = 'realtime.send(jsonb, text, text, boolean)'::regprocedure),
-          'realtime.send is security definer and notifies channel realtime:messages with the transaction timestamp');
+          'realtime.send is security invoker (as hosted) and notifies channel realtime:messages with the transaction timestamp');
 
 -- -------------------------------------------------------- realtime.send (9)
 select lives_ok($$ select realtime.send('{"kind": "hint"}'::jsonb, 'shim_ev_noid', 'shim:send', false) $$,

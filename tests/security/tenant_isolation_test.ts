@@ -317,11 +317,8 @@ Deno.test("Realtime: A cannot join B's topic, its broadcasts never reach B, and 
 
 Deno.test({
   name: "SQL: a member of A calling realtime.send() cannot broadcast on B's alerts topic",
-  // Fails today: the platform shim (sql/platform/20_realtime.sql) makes realtime.send security
-  // definer, so a member's call skips the realtime.messages insert policy. Hosted's send is
-  // security invoker (a member's broadcast is refused by RLS, with a warning). No route of the
-  // product lets a member run SQL, so only the shim is affected. SECURITY_SHIM_SEND=1 runs it.
-  ignore: Deno.env.get("SECURITY_SHIM_SEND") !== "1",
+  // realtime.send is security invoker, as hosted: the member's insert into realtime.messages
+  // meets the topic's RLS policy and is refused (a warning, as hosted), so nothing reaches B.
   async fn() {
     await using world = await startSecurityWorld();
     const sql = world.stack.db.sql;
