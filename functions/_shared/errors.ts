@@ -52,20 +52,25 @@ const CODE_BY_STATUS: Record<number, string> = {
  * SQLSTATE → HTTP status and API code (docs/errors.md). Messages of these errors are written for
  * users (ours name the field or the refused action; constraint violations name the constraint),
  * so they are passed on; any other SQLSTATE is a 500 whose text stays in the log.
+ *
+ * A request that reaches SQL has passed its zod schema, so it is well formed: values the engine
+ * refuses (`SW001`, check, not-null and foreign-key violations) are 422 `unprocessable`, never the
+ * 400 `invalid_input` kept for malformed requests. `22P02`/`22007` (text that is no uuid/date)
+ * stay unmapped: the schema must catch them, and one reaching SQL is a bug logged as a 500.
  */
 export const SQLSTATE_ERRORS: Readonly<
   Record<string, { status: ContentfulStatusCode; code: string }>
 > = {
-  SW001: { status: 400, code: "invalid_input" },
+  SW001: { status: 422, code: "unprocessable" },
   SW002: { status: 404, code: "not_found" },
   SW003: { status: 403, code: "forbidden" },
   SW004: { status: 409, code: "invalid_transition" },
   SW005: { status: 403, code: "not_a_member" },
   SW006: { status: 429, code: "rate_limited" },
-  "23514": { status: 400, code: "invalid_input" },
-  "23502": { status: 400, code: "invalid_input" },
+  "23514": { status: 422, code: "unprocessable" },
+  "23502": { status: 422, code: "unprocessable" },
   "23505": { status: 409, code: "conflict" },
-  "23503": { status: 400, code: "invalid_input" },
+  "23503": { status: 422, code: "unprocessable" },
   "42501": { status: 403, code: "forbidden" },
 };
 

@@ -140,13 +140,14 @@ export const ErrorResponse = z.object({
 }).openapi("Error");
 
 const ERROR_MEANINGS: Record<number, string> = {
-  400: "Invalid input (`details` lists each failing field)",
+  400: "Malformed request: not JSON, or fails the schema (`details` lists each failing field)",
   401: "Missing, expired or invalid token",
   403: "The caller's role may not do this, or they are not a member",
   404: "No such alert visible to the caller",
   409: "The alert's status does not allow this transition",
   413: "Body larger than 1 MiB",
   415: "Body is not JSON",
+  422: "Well-formed, but the engine refuses a value (`unprocessable`; the message names the field)",
 };
 
 /**

@@ -67,7 +67,7 @@ export const patchConfigRoute = createRoute({
   },
   responses: {
     200: jsonResponse(Config, "The changed settings"),
-    ...errorResponses(400, 401, 403, 404, 413, 415),
+    ...errorResponses(400, 401, 403, 404, 413, 415, 422),
   },
 });
 

@@ -108,7 +108,7 @@ export const ingestEventsRoute = createRoute({
   responses: {
     201: jsonResponse(IngestResult, "Stored and processed"),
     200: jsonResponse(IngestResult, "A retry: the outcomes stored by the first request"),
-    ...errorResponses(400, 401, 403, 413, 415),
+    ...errorResponses(400, 401, 403, 413, 415, 422),
   },
 });
 

@@ -56,7 +56,7 @@ export const ingestKeyRoutes = {
     },
     responses: {
       201: jsonResponse(CreatedIngestKey, "The key, with its plaintext"),
-      ...errorResponses(400, 401, 403),
+      ...errorResponses(400, 401, 403, 422),
     },
   }),
   list: createRoute({

@@ -38,7 +38,7 @@ function actionRoute<B extends z.ZodType>(
     },
     responses: {
       200: jsonResponse(Alert, "The updated alert"),
-      ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+      ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422),
     },
   });
 }

@@ -51,7 +51,7 @@ export const memberRoutes = {
     },
     responses: {
       200: jsonResponse(MyPreferences, "The caller's settings after the change"),
-      ...errorResponses(400, 401, 403),
+      ...errorResponses(400, 401, 403, 422),
     },
   }),
   list: createRoute({
@@ -74,7 +74,7 @@ export const memberRoutes = {
     request: { body: { content: { "application/json": { schema: NewMember } }, required: true } },
     responses: {
       201: jsonResponse(Member, "The new member"),
-      ...errorResponses(400, 401, 403, 409),
+      ...errorResponses(400, 401, 403, 409, 422),
     },
   }),
   update: createRoute({
@@ -89,7 +89,7 @@ export const memberRoutes = {
     },
     responses: {
       200: jsonResponse(Member, "The member after the change"),
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(400, 401, 403, 404, 409, 422),
     },
   }),
   remove: createRoute({

@@ -44,7 +44,7 @@ export const pushRoutes = {
     },
     responses: {
       201: jsonResponse(PushSubscription, "The subscription"),
-      ...errorResponses(400, 401, 403, 409),
+      ...errorResponses(400, 401, 403, 409, 422),
     },
   }),
   unsubscribe: createRoute({

@@ -53,7 +53,7 @@ export const createRuleRoute = createRoute({
   request: { body: { content: { "application/json": { schema: RuleInput } }, required: true } },
   responses: {
     201: jsonResponse(Rule, "The new rule"),
-    ...errorResponses(400, 401, 403, 413, 415),
+    ...errorResponses(400, 401, 403, 413, 415, 422),
   },
 });
 
@@ -70,7 +70,7 @@ export const dryRunRuleRoute = createRoute({
   },
   responses: {
     200: jsonResponse(DryRunResult, "What the rule would have done"),
-    ...errorResponses(400, 401, 403, 413, 415),
+    ...errorResponses(400, 401, 403, 413, 415, 422),
   },
 });
 
@@ -87,7 +87,7 @@ export const updateRuleRoute = createRoute({
   },
   responses: {
     200: jsonResponse(Rule, "The changed rule"),
-    ...errorResponses(400, 401, 403, 404, 413, 415),
+    ...errorResponses(400, 401, 403, 404, 413, 415, 422),
   },
 });
 

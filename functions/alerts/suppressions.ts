@@ -83,7 +83,7 @@ export const createSuppressionRoute = createRoute({
   },
   responses: {
     201: jsonResponse(Suppression, "The new suppression"),
-    ...errorResponses(400, 401, 403, 413, 415),
+    ...errorResponses(400, 401, 403, 413, 415, 422),
   },
 });
 

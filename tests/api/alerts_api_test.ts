@@ -310,12 +310,12 @@ Deno.test("lifecycle bodies are validated field by field", async () => {
         `${action} ${JSON.stringify(body)}: ${JSON.stringify(error)}`,
       );
     }
-    // Checked by SQL (SW001): a time in the past.
+    // Well formed, refused by SQL (SW001): a time in the past is 422, naming the field.
     const past = new Date(Date.now() - 60e3).toISOString();
     const error = await expectError(
       await call("owner", `/alerts/${id}/snooze`, { body: { until: past } }),
-      400,
-      "invalid_input",
+      422,
+      "unprocessable",
     );
     assert.match(error.message, /until must be in the future/);
   });

@@ -67,24 +67,28 @@ Deno.test("config: only owners change it; members read it with URLs redacted; ot
   });
 });
 
-Deno.test("config: invalid settings answer 400 naming the field and change nothing", async () => {
+Deno.test("config: malformed patches answer 400, settings SQL refuses 422, naming the field and changing nothing", async () => {
   await withRoutesWorld(async ({ json }) => {
-    const cases: [unknown, RegExp][] = [
-      [{ stock: { critical_days: "soon" } }, /settings\.stock/],
-      [{ notifications: { bogus: 1 } }, /settings\.notifications/],
-      [{ notifications: { sla: { high: { resolve_minutes: 0 } } } }, /resolve_minutes/],
+    // 422: well-formed sections whose values the SQL validation (SW001) refuses.
+    const cases: [unknown, RegExp, number][] = [
+      [{ stock: { critical_days: "soon" } }, /settings\.stock/, 422],
+      [{ notifications: { bogus: 1 } }, /settings\.notifications/, 422],
+      [{ notifications: { sla: { high: { resolve_minutes: 0 } } } }, /resolve_minutes/, 422],
       [
         { notifications: { webhooks: [{ channel: "slack", url: "http://x" }] } },
         /webhooks\[0\]\.url/,
+        422,
       ],
-      [{ retention: { forever: true } }, /settings\.retention/],
-      [{ colours: {} }, /colours/],
-      [{ stock: [1] }, /stock/],
-      [{}, /section/],
+      [{ retention: { forever: true } }, /settings\.retention/, 422],
+      // 400: the patch itself fails the schema.
+      [{ colours: {} }, /colours/, 400],
+      [{ stock: [1] }, /stock/, 400],
+      [{}, /section/, 400],
     ];
-    for (const [body, field] of cases) {
+    for (const [body, field, status] of cases) {
       const res = await json("owner", "/alerts/config", { method: "PATCH", body });
-      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.equal(res.status, status, JSON.stringify(res.body));
+      assert.equal(res.body.error.code, status === 400 ? "invalid_input" : "unprocessable");
       assert.match(res.body.error.message, field);
     }
     assert.deepEqual((await json("owner", "/alerts/config")).body.settings, {});

@@ -10,14 +10,16 @@ function postgresError(code: string, message: string, extra: Record<string, unkn
 
 Deno.test("describeError() maps every SQLSTATE of docs/errors.md to its status and code", () => {
   const table: Array<[string, number, string]> = [
-    ["SW001", 400, "invalid_input"],
+    ["SW001", 422, "unprocessable"],
     ["SW002", 404, "not_found"],
     ["SW003", 403, "forbidden"],
     ["SW004", 409, "invalid_transition"],
     ["SW005", 403, "not_a_member"],
-    ["23514", 400, "invalid_input"],
+    ["SW006", 429, "rate_limited"],
+    ["23514", 422, "unprocessable"],
+    ["23502", 422, "unprocessable"],
     ["23505", 409, "conflict"],
-    ["23503", 400, "invalid_input"],
+    ["23503", 422, "unprocessable"],
     ["42501", 403, "forbidden"],
   ];
   for (const [sqlstate, status, code] of table) {
@@ -36,6 +38,10 @@ Deno.test("describeError() maps every SQLSTATE of docs/errors.md to its status a
     { constraint: "alerts_title_length" },
   );
   assert.equal(describeError(postgresError("22P02", "invalid input syntax")), undefined);
+  assert.equal(
+    describeError(postgresError("22007", "invalid input syntax for type date")),
+    undefined,
+  );
   assert.equal(describeError(new Error("boom")), undefined);
 });
 

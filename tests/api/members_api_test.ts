@@ -97,14 +97,14 @@ Deno.test("PATCH /alerts/members/me/preferences names each invalid field (zod an
       const paths = (error.details as { path: string }[]).map((d) => d.path);
       assert.ok(paths.includes(field), `${JSON.stringify(body)}: ${JSON.stringify(error)}`);
     }
-    // Rules only the database checks: SW001 and check constraints, mapped to 400.
+    // Rules only the database checks: SW001 and check constraints, well formed, so 422.
     const sameTimes = await expectError(
       await call("staff", "/alerts/members/me/preferences", {
         method: "PATCH",
         body: { quiet_hours: { start: "07:00", end: "07:00" } },
       }),
-      400,
-      "invalid_input",
+      422,
+      "unprocessable",
     );
     assert.match(sameTimes.message, /preferences\.quiet_hours/);
     const zone = await expectError(
@@ -112,8 +112,8 @@ Deno.test("PATCH /alerts/members/me/preferences names each invalid field (zod an
         method: "PATCH",
         body: { timezone: "Mars/Olympus" },
       }),
-      400,
-      "invalid_input",
+      422,
+      "unprocessable",
     );
     assert.deepEqual(zone.details, { constraint: "tenant_members_timezone_valid" });
   });

@@ -158,23 +158,27 @@ Deno.test("rules: staff and viewers read but cannot write; managers and owners c
   });
 });
 
-Deno.test("rules: invalid input answers 400 naming the field (zod and SQL SW001)", async () => {
+Deno.test("rules: malformed input answers 400 (zod), input the rule language refuses 422 (SQL SW001), naming the field", async () => {
   await withRoutesWorld(async ({ json }) => {
-    const cases: [unknown, RegExp][] = [
+    const cases: [unknown, RegExp, number?][] = [
       [{ ...RULE, bogus: 1 }, /bogus/],
       [{ ...RULE, severity: "urgent" }, /severity/],
       [{ ...RULE, conditions: [{ path: "x", op: "like", value: 1 }] }, /conditions\.0\.op/],
-      [{ ...RULE, conditions: [{ path: "x", op: "gt", value: "a" }] }, /conditions\[1\]\.value/],
-      [{ ...RULE, event_types: ["not a type!"] }, /event_types/],
-      [{ ...RULE, severity: undefined }, /severity and severity_map/],
-      [{ ...RULE, title_template: "{{nope}}" }, /title_template/],
-      [{ ...RULE, category: "Bad Category" }, /category/],
+      [
+        { ...RULE, conditions: [{ path: "x", op: "gt", value: "a" }] },
+        /conditions\[1\]\.value/,
+        422,
+      ],
+      [{ ...RULE, event_types: ["not a type!"] }, /event_types/, 422],
+      [{ ...RULE, severity: undefined }, /severity and severity_map/, 422],
+      [{ ...RULE, title_template: "{{nope}}" }, /title_template/, 422],
+      [{ ...RULE, category: "Bad Category" }, /category/, 422],
       [{ ...RULE, channels: ["pigeon"] }, /channels/],
     ];
-    for (const [body, field] of cases) {
+    for (const [body, field, status = 400] of cases) {
       const res = await json("manager", "/alerts/rules", { body });
-      assert.equal(res.status, 400, JSON.stringify(res.body));
-      assert.equal(res.body.error.code, "invalid_input");
+      assert.equal(res.status, status, JSON.stringify(res.body));
+      assert.equal(res.body.error.code, status === 400 ? "invalid_input" : "unprocessable");
       assert.match(res.body.error.message, field);
     }
     const { body: rule } = await json("manager", "/alerts/rules", { body: RULE });

@@ -141,8 +141,10 @@ Deno.test("verification requests are checked: auth, body, a number to text, at m
     assert.match((await badCode.json()).error.message, /code/);
 
     const noPhone = await call(world, "owner", "request", { channel: "sms" });
-    assert.equal(noPhone.status, 400);
-    assert.match((await noPhone.json()).error.message, /phone is not set/);
+    assert.equal(noPhone.status, 422, "well formed, but the engine cannot text no number");
+    const noPhoneError = (await noPhone.json()).error;
+    assert.equal(noPhoneError.code, "unprocessable");
+    assert.match(noPhoneError.message, /phone is not set/);
 
     for (let i = 0; i < 5; i++) {
       assert.equal((await call(world, "staff", "request", { channel: "sms" })).status, 202);
