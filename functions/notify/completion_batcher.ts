@@ -4,8 +4,9 @@
  * go to Postgres as one `complete_deliveries()` statement instead of one round trip each. Each
  * caller learns whether its delivery was completed, or had lost its lease to another worker.
  * A statement that fails because the connection to Postgres broke (a restart, a failover) is
- * tried again for a few seconds: the messages were sent, and a record given up on would have
- * them sent a second time once their lease runs out (the fault suite's Postgres restart test).
+ * tried again while the deliveries' leases last: the messages were sent, and a record given up on
+ * would have them sent a second time once their lease runs out (the fault suite's Postgres
+ * restart test).
  */
 
 import type { Sql } from "../_shared/db.ts";
@@ -15,13 +16,15 @@ export interface Completion {
   id: string;
   provider: string;
   providerMessageId: string | null;
+  /** Epoch ms until which a broken connection is worth retrying (the lease's end). */
+  retryUntil?: number;
 }
 
 /** The most completions one statement records. */
 const MAX_BATCH = 500;
 
-/** Waits between tries of a batch whose connection broke (about 8 s in all, well within a lease). */
-const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000];
+/** Waits between tries of a batch whose connection broke, by try (the last one repeats). */
+const RETRY_DELAYS_MS = [100, 250, 500, 1000];
 
 /** postgres.js codes and SQLSTATEs of a lost or refused connection (not of a failed statement). */
 const CONNECTION_LOST = new Set([
@@ -30,6 +33,9 @@ const CONNECTION_LOST = new Set([
   "CONNECTION_DESTROYED",
   "ECONNREFUSED",
   "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "CONNECT_TIMEOUT",
   "57P01",
   "57P02",
   "57P03",
@@ -50,7 +56,10 @@ function connectionLost(error: unknown): boolean {
  * if (!recorded) { ... } // the lease had passed to another worker
  * ```
  */
-export function completionBatcher(sql: Sql): (completion: Completion) => Promise<boolean> {
+export function completionBatcher(
+  sql: Sql,
+  { now = Date.now }: { now?: () => number } = {},
+): (completion: Completion) => Promise<boolean> {
   const queue: { completion: Completion; done: PromiseWithResolvers<boolean> }[] = [];
   let scheduled = false;
 
@@ -69,8 +78,10 @@ export function completionBatcher(sql: Sql): (completion: Completion) => Promise
         for (const { completion, done } of batch) done.resolve(completed.has(completion.id));
         return;
       } catch (error) {
-        if (connectionLost(error) && attempt < RETRY_DELAYS_MS.length) {
-          await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+        const wait = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)];
+        const until = Math.min(...batch.map((b) => b.completion.retryUntil ?? 0));
+        if (connectionLost(error) && now() + wait < until) {
+          await new Promise((resolve) => setTimeout(resolve, wait));
           continue;
         }
         for (const { done } of batch) done.reject(error);

@@ -101,7 +101,7 @@ export function createDispatcher(
     },
   });
   const gate: SendGate = createSendGate({ concurrency: config.concurrency, now, sleep });
-  const complete = completionBatcher(sql);
+  const complete = completionBatcher(sql, { now });
   const knownSecrets = [...configSecrets(config), actionLinkSecret].filter((s): s is string =>
     Boolean(s)
   );
@@ -154,12 +154,13 @@ export function createDispatcher(
   }
 
   /** Records the decision; the delivery's new status, or `lost` when its lease had passed on. */
-  async function record(id: string, decision: Decision): Promise<string> {
+  async function record(id: string, decision: Decision, leaseEnds: number): Promise<string> {
     if (decision.kind === "sent") {
       const recorded = await complete({
         id,
         provider: decision.provider,
         providerMessageId: decision.providerId,
+        retryUntil: leaseEnds,
       });
       return recorded ? "sent" : "lost";
     }
@@ -241,7 +242,7 @@ export function createDispatcher(
         }
       }
     }
-    const status = await record(ctx.id, decision);
+    const status = await record(ctx.id, decision, leaseEnds);
     if (status === "lost") {
       summary.lost++;
       logger.info("delivery_lease_lost", { delivery_id: ctx.id, channel: ctx.channel });

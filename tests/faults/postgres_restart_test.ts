@@ -39,9 +39,10 @@ Deno.test("Postgres restarted mid-load: no alert lost, no delivery lost, none se
   await Deno.chmod(dataDir, 0o755);
   const options = { dataDir, port: await freePort(), pgBinDir: loadLocalSettings().pgBinDir };
   let cluster = await ensureCluster(options);
-  await using channels = startAllChannels({ leaseSeconds: 10, timeoutMs: 2_000 });
+  await using channels = startAllChannels({ leaseSeconds: 15, timeoutMs: 2_000 });
   const sql = postgres(cluster.url, { max: 2, onnotice: () => {} });
   let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+  const logs: string[] = [];
   try {
     await applyPlatform(sql);
     await applyMigrations(sql);
@@ -53,7 +54,7 @@ Deno.test("Postgres restarted mid-load: no alert lost, no delivery lost, none se
       port: 0,
       notify: channels.config,
       dispatchWorker: true,
-      logger: createLogger("faults", () => {}),
+      logger: createLogger("faults", (line) => logs.push(line)),
     });
 
     let failedWrites = 0;
@@ -107,7 +108,13 @@ Deno.test("Postgres restarted mid-load: no alert lost, no delivery lost, none se
     }
     const retried = rows.filter((r) => r.attempts > 1).length;
     const twice = [...counts].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);
-    assert.deepEqual(twice, [], "no delivery sent twice");
+    assert.deepEqual(
+      twice,
+      [],
+      `no delivery sent twice; the stack logged: ${
+        logs.filter((l) => /failed|lost|error/.test(l)).join("\n")
+      }`,
+    );
     console.log(
       `  restart mid-load: ${failedWrites} failed writes retried, ${retried} deliveries claimed again after their lease`,
     );
