@@ -1,8 +1,9 @@
 /**
  * @module
  * A circuit breaker per provider: after `failureThreshold` retryable failures in a row the
- * provider is skipped for `cooldownMs` (its deliveries go back to the queue, due when the breaker
- * may close); then one trial request decides whether it closes again.
+ * provider is skipped for `cooldownMs`, or for as long as the provider itself asked (a 429's
+ * `Retry-After` / reset), whichever is longer (its deliveries go back to the queue, due when the
+ * breaker may close); then one trial request decides whether it closes again.
  */
 
 import type { SendResult } from "./http_outcome.ts";
@@ -41,11 +42,11 @@ export function createCircuitBreaker(
   { failureThreshold = 5, cooldownMs = 30_000, now = Date.now }: CircuitBreakerOptions = {},
 ): CircuitBreaker {
   let failures = 0;
-  let openedAt: number | undefined;
+  let openUntil: number | undefined;
   let trialInFlight = false;
   function state(): BreakerState {
-    if (openedAt === undefined) return "closed";
-    return now() - openedAt >= cooldownMs ? "half_open" : "open";
+    if (openUntil === undefined) return "closed";
+    return now() >= openUntil ? "half_open" : "open";
   }
   return {
     state,
@@ -56,7 +57,7 @@ export function createCircuitBreaker(
         trialInFlight = true;
         return { ok: true };
       }
-      const remaining = openedAt! + cooldownMs - now();
+      const remaining = openUntil! - now();
       return { ok: false, retryAfterMs: Math.max(remaining, 1000) };
     },
     record(result) {
@@ -65,11 +66,15 @@ export function createCircuitBreaker(
       // Only the provider's own trouble counts: a bad address says nothing about its health.
       if (result.ok || !result.retryable) {
         failures = 0;
-        openedAt = undefined;
+        openUntil = undefined;
         return;
       }
       failures += 1;
-      if (wasTrial || failures >= failureThreshold) openedAt = now();
+      if (wasTrial || failures >= failureThreshold) {
+        // Never try again before the provider said it would take requests again.
+        const wait = Math.max(cooldownMs, result.retryAfterMs ?? 0);
+        openUntil = Math.max(openUntil ?? 0, now() + wait);
+      }
     },
   };
 }

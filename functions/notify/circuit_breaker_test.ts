@@ -59,3 +59,22 @@ Deno.test("after the cooldown one trial request goes out: success closes, failur
   assert.equal(breaker.state(), "closed");
   assert.equal(breaker.admit().ok, true);
 });
+
+Deno.test("an open breaker waits as long as the provider's Retry-After when that is longer", () => {
+  let clock = 0;
+  const breaker = createCircuitBreaker({
+    failureThreshold: 2,
+    cooldownMs: 30_000,
+    now: () => clock,
+  });
+  const limited: SendResult = { ...failure, reason: "rate_limited", retryAfterMs: 120_000 };
+  breaker.admit();
+  breaker.record(failure);
+  breaker.admit();
+  breaker.record(limited);
+  assert.equal(breaker.state(), "open");
+  clock = 31_000;
+  assert.deepEqual(breaker.admit(), { ok: false, retryAfterMs: 89_000 }, "not after the cooldown");
+  clock = 120_000;
+  assert.equal(breaker.admit().ok, true, "a trial once the provider's reset has passed");
+});
