@@ -44,8 +44,20 @@ const CONNECTION_LOST = new Set([
   "08006",
 ]);
 
+/** Deno's own errors for a socket the server closed (they do not always carry a `code`). */
+const LOST_SOCKET_ERRORS = [
+  Deno.errors.BrokenPipe,
+  Deno.errors.ConnectionReset,
+  Deno.errors.ConnectionAborted,
+  Deno.errors.ConnectionRefused,
+  Deno.errors.NotConnected,
+];
+
 function connectionLost(error: unknown): boolean {
-  return CONNECTION_LOST.has(String((error as { code?: unknown })?.code));
+  if (LOST_SOCKET_ERRORS.some((type) => error instanceof type)) return true;
+  if (CONNECTION_LOST.has(String((error as { code?: unknown })?.code))) return true;
+  // postgres.js rethrows a write to a closed socket with only this message.
+  return /socket has been ended by the other party/i.test(String((error as Error)?.message));
 }
 
 /**
