@@ -45,6 +45,10 @@ end;
 $$;
 comment on function private.poke_dispatcher() is 'Asks the notify function to dispatch (pg_net POST to the Vault secret shelfwatch_dispatch_url with shelfwatch_service_key); does nothing and returns false without pg_net or those secrets.';
 
+-- A statement-level AFTER INSERT trigger fires even when the statement inserted no row, and
+-- routing runs its insert for every alert change, most of which reach nobody: the trigger reads
+-- its transition table and stays quiet when it is empty, so those pay no NOTIFY (a global lock at
+-- commit) and no pg_net poke.
 create or replace function private.tg_deliveries__wake_dispatcher()
 returns trigger
 language plpgsql
@@ -52,14 +56,17 @@ security definer -- calls poke_dispatcher(), which reads Vault; see there
 set search_path = ''
 as $$
 begin
-  perform pg_catalog.pg_notify('deliveries', '');
-  perform private.poke_dispatcher();
+  if exists (select 1 from new_rows) then
+    perform pg_catalog.pg_notify('deliveries', '');
+    perform private.poke_dispatcher();
+  end if;
   return null;
 end;
 $$;
-comment on function private.tg_deliveries__wake_dispatcher() is 'After insert (per statement): one NOTIFY deliveries for the local worker, and a pg_net poke of /dispatch where configured.';
+comment on function private.tg_deliveries__wake_dispatcher() is 'After insert (per statement, when it wrote any row): one NOTIFY deliveries for the local worker, and a pg_net poke of /dispatch where configured.';
 
 create trigger _950_wake_dispatcher after insert on public.deliveries
+  referencing new table as new_rows
   for each statement execute function private.tg_deliveries__wake_dispatcher();
 
 revoke all on function private.poke_dispatcher(), private.tg_deliveries__wake_dispatcher() from public;

@@ -27,5 +27,7 @@ end;
 $$;
 comment on function public.stock_overview(uuid) is 'Stock positions (on hand, demand, days of cover, inbound, reorder) of every store x product of the caller''s tenant (members of any role), or of the tenant a service-role caller names; nothing for anyone else.';
 
-revoke all on function public.stock_overview(uuid) from public;
+-- anon gets execute on new public functions by default privileges; anonymous callers never have a
+-- tenant, so they may not call it at all.
+revoke all on function public.stock_overview(uuid) from public, anon;
 grant execute on function public.stock_overview(uuid) to authenticated, service_role;
