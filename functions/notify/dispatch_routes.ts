@@ -10,7 +10,7 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import { auth, type AuthEnv, type AuthOptions } from "../_shared/auth.ts";
 import { ApiError } from "../_shared/errors.ts";
-import type { Dispatcher, DispatchSummary } from "./dispatcher.ts";
+import { type Dispatcher, type DispatchSummary, emptySummary } from "./dispatcher.ts";
 
 const DispatchBody = z.strictObject({
   batch_size: z.number().int().min(1).max(1000).optional(),
@@ -26,18 +26,7 @@ const DispatchBody = z.strictObject({
  * ```
  */
 export function addSummaries(summaries: DispatchSummary[]): DispatchSummary & { batches: number } {
-  const total = {
-    batches: summaries.length,
-    claimed: 0,
-    sent: 0,
-    retried: 0,
-    failed: 0,
-    dead: 0,
-    deferred: 0,
-    lost: 0,
-    latency_ms: { p50: null as number | null, max: null as number | null },
-    ms: 0,
-  };
+  const total = { batches: summaries.length, ...emptySummary() };
   for (const s of summaries) {
     for (
       const key of [

@@ -40,6 +40,28 @@ export interface DispatchSummary {
   ms: number;
 }
 
+/**
+ * A summary of nothing yet: the start of a batch's summary, or of a sum of them.
+ *
+ * @example
+ * ```ts
+ * const summary = emptySummary(); // { claimed: 0, sent: 0, ..., latency_ms: { p50: null, max: null } }
+ * ```
+ */
+export function emptySummary(): DispatchSummary {
+  return {
+    claimed: 0,
+    sent: 0,
+    retried: 0,
+    failed: 0,
+    dead: 0,
+    deferred: 0,
+    lost: 0,
+    latency_ms: { p50: null, max: null },
+    ms: 0,
+  };
+}
+
 /** Options of {@link createDispatcher}. */
 export interface DispatcherOptions {
   /** A service connection (bypasses RLS; may call claim_deliveries). */
@@ -272,17 +294,7 @@ export function createDispatcher(
       const started = performance.now();
       const claimedAt = now();
       const rows = await claim(batchSize);
-      const summary: DispatchSummary = {
-        claimed: rows.length,
-        sent: 0,
-        retried: 0,
-        failed: 0,
-        dead: 0,
-        deferred: 0,
-        lost: 0,
-        latency_ms: { p50: null, max: null },
-        ms: 0,
-      };
+      const summary: DispatchSummary = { ...emptySummary(), claimed: rows.length };
       const latencies: number[] = [];
       const leaseEnds = claimedAt + config.leaseSeconds * 1000;
       const results = await Promise.allSettled(
