@@ -3,9 +3,10 @@
  * The subscriber side of the Realtime benchmark, run as its own process so the gateway's process
  * only serves: `count` raw Phoenix sockets (or one supabase-js client) join a private topic and
  * record when each broadcast arrived (`performance.timeOrigin + performance.now()`, comparable
- * across processes). Speaks line by line on stdio: prints `ready <ms>` once every socket has
- * joined and `done <key>` when every subscriber has a message; `report` on stdin prints the
- * arrival times as JSON and exits.
+ * across processes); a supabase-js client may key alerts by item instead of title (`byItem`).
+ * Speaks line by line on stdio: prints `ready <ms>` once every socket has joined and `done <key>`
+ * when every subscriber has a message; `report` on stdin prints the arrival times as JSON and
+ * exits.
  *
  *   deno run -A tests/bench/realtime_subscribers.ts '{"url":…,"apikey":…,"token":…,"topic":…,"count":1000,"mode":"raw"}'
  */
@@ -23,6 +24,11 @@ interface Options {
   prefix: string;
   /** For `supabase` mode: how many messages make the run complete. */
   expect?: number;
+  /**
+   * For `supabase` mode: key arrivals by the alert's `store_id/product_id` (alerts raised by
+   * scoring) instead of by title, and print `done <key>` at each key's first arrival.
+   */
+  byItem?: boolean;
 }
 
 const options: Options = JSON.parse(Deno.args[0]);
@@ -103,6 +109,13 @@ async function runSupabase(): Promise<() => void> {
   const channel = supabase.channel(options.topic, { config: { private: true } })
     .on("broadcast", { event: "INSERT" }, ({ payload }) => {
       const at = now();
+      if (options.byItem) {
+        const key = `${payload.record?.store_id}/${payload.record?.product_id}`;
+        if (arrivals.has(key)) return;
+        arrivals.set(key, [at]);
+        say(`done ${key}`);
+        return;
+      }
       const title = String(payload.record?.title ?? "");
       if (!title.startsWith(`${options.prefix}-`)) return;
       arrivals.set(title.slice(options.prefix.length + 1), [at]);

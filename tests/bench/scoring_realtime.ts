@@ -2,16 +2,14 @@
  * @module
  * Inventory update → dashboard: one `inventory_levels` write that drops an item below its cover,
  * scored by the statement trigger in the same transaction, its new alert broadcast on the
- * tenant's private topic and received by a supabase-js client (as the dashboard subscribes),
- * measured from the write's start to the callback; beside the same UPDATE on a table without
+ * tenant's private topic and received by a supabase-js client in a process of its own (as the
+ * dashboard subscribes), measured from the write's start to the callback; beside the same UPDATE on a table without
  * triggers. One write at a time, each on an item of its own, on the whole local stack.
  */
 
-import { createClient } from "@supabase/supabase-js";
-import { anonKey } from "../../local/tokens.ts";
 import { startTestStack } from "../_support/stack.ts";
 import { measure, percentile } from "./measure.ts";
-import { LIMITS, MEMBER, prepareTenant, TENANT } from "./realtime.ts";
+import { LIMITS, prepareTenant, spawnSubscribers, TENANT } from "./realtime.ts";
 import type { BenchRow } from "./report.ts";
 
 const now = () => performance.timeOrigin + performance.now();
@@ -54,28 +52,14 @@ export async function inventoryToDashboard(
     product: `p${1 + Math.floor(i / stores)}`,
   });
 
-  const arrivals = new Map<string, number>();
-  const waiters = new Map<string, () => void>();
-  const supabase = createClient(stack.url, await anonKey(stack.jwtSecret), {
-    auth: { persistSession: false },
-    accessToken: () => stack.tokenFor({ tenantId: TENANT, userId: MEMBER, expiresInSeconds: 3600 }),
+  // the dashboard's client in a process of its own, as a browser would be
+  const dashboard = await spawnSubscribers(stack, {
+    count: 1,
+    mode: "supabase",
+    prefix: "item",
+    byItem: true,
   });
   try {
-    await supabase.realtime.setAuth();
-    const channel = supabase.channel(`tenant:${TENANT}:alerts`, { config: { private: true } })
-      .on("broadcast", { event: "INSERT" }, ({ payload }) => {
-        const at = now();
-        const key = `${payload.record?.store_id}/${payload.record?.product_id}`;
-        if (!arrivals.has(key)) arrivals.set(key, at);
-        waiters.get(key)?.();
-      });
-    await new Promise<void>((resolve, reject) => {
-      channel.subscribe((status, error) => {
-        if (status === "SUBSCRIBED") resolve();
-        else if (status !== "CLOSED") reject(error ?? new Error(status));
-      });
-    });
-
     progress(`inventory → dashboard: reference, ${count} plain updates`);
     const reference = await measure((i) => {
       const { store, product } = item(i);
@@ -85,24 +69,21 @@ export async function inventoryToDashboard(
 
     progress(`inventory → dashboard: ${count} writes, one at a time`);
     const latencies: number[] = [];
+    const started = new Map<string, number>();
     let lost = 0;
     for (let i = 0; i < count; i++) {
       const { store, product } = item(i);
       const key = `${store}/${product}`;
-      const arrived = new Promise<void>((resolve) => waiters.set(key, resolve));
-      const started = now();
+      started.set(key, now());
       await sql`update public.inventory_levels set on_hand = 3
                 where tenant_id = ${TENANT} and store_id = ${store} and product_id = ${product}`;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        arrived,
-        new Promise((resolve) => timer = setTimeout(resolve, 5_000)),
-      ]);
-      clearTimeout(timer);
-      waiters.delete(key);
-      const at = arrivals.get(key);
-      if (at === undefined) lost++;
-      else latencies.push(at - started);
+      await dashboard.done(key, 5_000).catch(() => {});
+    }
+    const arrivals = await dashboard.report();
+    for (const [key, at] of started) {
+      const [arrived] = arrivals[key] ?? [];
+      if (arrived === undefined) lost++;
+      else latencies.push(arrived - at);
     }
     latencies.sort((a, b) => a - b);
     const p = (f: number) => percentile(latencies, f);
@@ -121,7 +102,6 @@ export async function inventoryToDashboard(
       raw: { count, lost, p50: p(0.5), p95: p(0.95), p99: p(0.99), reference },
     };
   } finally {
-    await supabase.removeAllChannels();
-    supabase.realtime.disconnect();
+    await dashboard.report().catch(() => {});
   }
 }
