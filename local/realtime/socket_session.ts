@@ -14,6 +14,12 @@ import { OutgoingBroadcast } from "./topic_hub.ts";
 
 /** Buffered bytes after which a socket that does not read is dropped. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/**
+ * Frames sent between two looks at `bufferedAmount`. Reading it is a call into the runtime, about
+ * a quarter of what sending a frame costs; a fan-out to 10,000 sockets paid it 10,000 times. Looking
+ * every 16th frame lets a socket that stopped reading overshoot the limit by 15 frames at most.
+ */
+const FRAMES_PER_BUFFER_CHECK = 16;
 
 /**
  * Serves one upgraded WebSocket.
@@ -29,6 +35,7 @@ export class SocketSession implements ChannelHost {
   readonly vsn: Vsn;
   readonly socketToken: string;
   #channels = new Map<string, Channel>();
+  #framesSinceBufferCheck = 0;
   #queue: Promise<void> = Promise.resolve();
   /** When the client last sent anything (Phoenix closes idle sockets). */
   lastSeen = Date.now();
@@ -58,10 +65,13 @@ export class SocketSession implements ChannelHost {
 
   send(frame: string | Uint8Array): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.context.log("realtime socket too slow, closing");
-      this.socket.close(1011, "slow consumer");
-      return;
+    if (++this.#framesSinceBufferCheck >= FRAMES_PER_BUFFER_CHECK) {
+      this.#framesSinceBufferCheck = 0;
+      if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+        this.context.log("realtime socket too slow, closing");
+        this.socket.close(1011, "slow consumer");
+        return;
+      }
     }
     this.socket.send(frame);
   }

@@ -114,7 +114,7 @@ const SUBSCRIBERS_PER_PROCESS = 2_500;
 /**
  * `rounds` messages, one at a time, to `count` raw subscribers spread over child processes of at
  * most `SUBSCRIBERS_PER_PROCESS` sockets each (as they would be spread over many browsers):
- * each subscriber's latency from the moment `fire` starts a round.
+ * each subscriber's latency from the moment `fire` starts a round, after one round of warm-up.
  */
 async function fanOutRounds(
   { count, rounds, spawn, fire, progress }: {
@@ -138,8 +138,9 @@ async function fanOutRounds(
   const sent: number[] = [];
   let reports: Record<string, number[]>[];
   try {
-    for (let round = 0; round < rounds; round++) {
-      progress(`fan-out to ${count.toLocaleString()}: round ${round + 1}/${rounds}`);
+    // round 0 warms up (first plans, first frames) and is not counted
+    for (let round = 0; round <= rounds; round++) {
+      progress(`fan-out to ${count.toLocaleString()}: round ${round}/${rounds}`);
       sent[round] = now();
       await fire(round);
       await Promise.all(groups.map((group) => group.done(`${round}`, 60_000)));
@@ -149,7 +150,7 @@ async function fanOutRounds(
   }
   const values: number[] = [];
   for (const arrivals of reports) {
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 1; round <= rounds; round++) {
       for (const at of arrivals[`${round}`] ?? []) values.push(at - sent[round]);
     }
   }
