@@ -11,8 +11,14 @@ import { LIMIT_REASONS, payloadTooLarge } from "./limits.ts";
 import type { PresenceDiff } from "./presence.ts";
 import type { RealtimeContext } from "./realtime_context.ts";
 import { OutgoingBroadcast } from "./topic_hub.ts";
+import { currentTurn } from "./event_loop_turn.ts";
 
-/** Buffered bytes after which a socket that does not read is dropped. */
+/**
+ * Bytes still buffered from earlier turns of the event loop after which a socket that does not
+ * read is dropped. What was queued in the current turn is not counted: a burst (one feed batch of
+ * 20,000 messages) is queued for every subscriber before any of it can be written, and must not
+ * close the sockets that read.
+ */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /**
  * Frames sent between two looks at `bufferedAmount`. Reading it is a call into the runtime, about
@@ -36,6 +42,8 @@ export class SocketSession implements ChannelHost {
   readonly socketToken: string;
   #channels = new Map<string, Channel>();
   #framesSinceBufferCheck = 0;
+  #turn = -1;
+  #queuedThisTurn = 0;
   #queue: Promise<void> = Promise.resolve();
   /** When the client last sent anything (Phoenix closes idle sockets). */
   lastSeen = Date.now();
@@ -65,15 +73,22 @@ export class SocketSession implements ChannelHost {
 
   send(frame: string | Uint8Array): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
+    const turn = currentTurn();
+    if (turn !== this.#turn) {
+      this.#turn = turn;
+      this.#queuedThisTurn = 0;
+    }
     if (++this.#framesSinceBufferCheck >= FRAMES_PER_BUFFER_CHECK) {
       this.#framesSinceBufferCheck = 0;
-      if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      if (this.socket.bufferedAmount - this.#queuedThisTurn > MAX_BUFFERED_BYTES) {
         this.context.log("realtime socket too slow, closing");
         this.socket.close(1011, "slow consumer");
         return;
       }
     }
     this.socket.send(frame);
+    // (a string's length undercounts its UTF-8 bytes only for non-ASCII text: a stricter check)
+    this.#queuedThisTurn += typeof frame === "string" ? frame.length : frame.byteLength;
   }
 
   #push(message: Message): void {
