@@ -9,13 +9,13 @@
  */
 
 import postgres from "postgres";
-import { PROJECT_ROOT } from "../../local/settings.ts";
 import { anonKey } from "../../local/tokens.ts";
 import { startTestStack, type TestStack } from "../_support/stack.ts";
 import { measure, type Measurement, percentile } from "./measure.ts";
 import type { BenchRow } from "./report.ts";
 import type { WriterReport } from "./realtime_writer.ts";
 import {
+  benchScriptArgs,
   spawnSubscriberProcess,
   type SubscriberOptions,
   type Subscribers,
@@ -231,14 +231,7 @@ async function bareFanOut(
  */
 async function runWriter(options: Record<string, unknown>): Promise<WriterReport> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      "--config",
-      `${PROJECT_ROOT}/deno.json`,
-      `${PROJECT_ROOT}/tests/bench/realtime_writer.ts`,
-      JSON.stringify(options),
-    ],
+    args: benchScriptArgs("realtime_writer.ts", options),
     stdout: "piped",
     stderr: "inherit",
   }).output();

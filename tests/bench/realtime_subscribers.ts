@@ -12,26 +12,9 @@
  */
 
 import { createClient } from "@supabase/supabase-js";
+import type { SubscriberOptions } from "./subscriber_process.ts";
 
-interface Options {
-  url: string;
-  apikey: string;
-  token: string;
-  topic: string;
-  count: number;
-  mode: "raw" | "supabase";
-  /** Titles look like `<prefix>-<key>`; the key groups arrivals. */
-  prefix: string;
-  /** For `supabase` mode: how many messages make the run complete. */
-  expect?: number;
-  /**
-   * For `supabase` mode: key arrivals by the alert's `store_id/product_id` (alerts raised by
-   * scoring) instead of by title, and print `done <key>` at each key's first arrival.
-   */
-  byItem?: boolean;
-}
-
-const options: Options = JSON.parse(Deno.args[0]);
+const options: SubscriberOptions = JSON.parse(Deno.args[0]);
 const now = () => performance.timeOrigin + performance.now();
 const arrivals = new Map<string, number[]>();
 const encoder = new TextEncoder();

@@ -17,6 +17,26 @@ export interface Subscribers {
   report(): Promise<Record<string, number[]>>;
 }
 
+/**
+ * The arguments that run one of the benchmark's child scripts (`tests/bench/<script>`) with the
+ * project's configuration, its options as one JSON argument.
+ *
+ * @example
+ * ```ts
+ * new Deno.Command(Deno.execPath(), { args: benchScriptArgs("realtime_writer.ts", options) });
+ * ```
+ */
+export function benchScriptArgs(script: string, options: unknown): string[] {
+  return [
+    "run",
+    "--allow-all",
+    "--config",
+    `${PROJECT_ROOT}/deno.json`,
+    `${PROJECT_ROOT}/tests/bench/${script}`,
+    JSON.stringify(options),
+  ];
+}
+
 /** What a subscriber process connects to and how (see `realtime_subscribers.ts`). */
 export interface SubscriberOptions {
   /** The stack's (or a bare server's) http URL; sockets open `/realtime/v1/websocket` on it. */
@@ -46,16 +66,8 @@ export interface SubscriberOptions {
  * ```
  */
 export async function spawnSubscriberProcess(options: SubscriberOptions): Promise<Subscribers> {
-  const args = JSON.stringify(options);
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      "--config",
-      `${PROJECT_ROOT}/deno.json`,
-      `${PROJECT_ROOT}/tests/bench/realtime_subscribers.ts`,
-      args,
-    ],
+    args: benchScriptArgs("realtime_subscribers.ts", options),
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
