@@ -176,9 +176,9 @@ function gatewayFanOut(
 }
 
 /**
- * The reference: the frame the gateway sent for one of those alerts (its whole record, as the
- * alerts trigger broadcasts it), sent by a bare WebSocket server to as many sockets in the same
- * kind of subscriber processes.
+ * The reference: the frame the gateway sent for the warm-up round's alert (the message the alerts
+ * trigger wrote, whole record included), sent by a bare WebSocket server to as many sockets in the
+ * same kind of subscriber processes.
  */
 async function bareFanOut(
   stack: TestStack,
@@ -186,11 +186,13 @@ async function bareFanOut(
   rounds: number,
   progress: (text: string) => void,
 ) {
-  const [{ record, id }] = await stack.db.sql<{ record: Record<string, unknown>; id: string }[]>`
-    select to_jsonb(a) as record, m.id::text as id
-    from public.alerts as a, realtime.messages as m
-    where a.title = 'fanout-0' and m.topic = ${`tenant:${TENANT}:alerts`}
-    limit 1`;
+  // the message the alerts trigger wrote for the warm-up round, as the gateway read and sent it
+  const [{ id, event, payload }] = await stack.db.sql<
+    { id: string; event: string; payload: { record: Record<string, unknown> } }[]
+  >`
+    select m.id::text as id, m.event, m.payload
+    from realtime.messages as m
+    where m.topic = ${`tenant:${TENANT}:alerts`} and m.payload -> 'record' ->> 'title' = 'fanout-0'`;
   await using bare = startBareFanOutServer();
   // awaited here, so the server is disposed only after the rounds
   return await fanOutRounds({
@@ -210,14 +212,8 @@ async function bareFanOut(
     fire: (round) => {
       const frame = new OutgoingBroadcast(`realtime:${TOPIC}`, {
         type: "broadcast",
-        event: "INSERT",
-        payload: {
-          operation: "INSERT",
-          table: "alerts",
-          schema: "public",
-          record: { ...record, title: `fanout-${round}` },
-          old_record: null,
-        },
+        event,
+        payload: { ...payload, record: { ...payload.record, title: `fanout-${round}` } },
         meta: { id },
       }).frame("2.0.0");
       bare.broadcast(frame);
