@@ -114,6 +114,8 @@ export class Channel implements Subscriber {
     public token: string,
     public claims: TokenClaims,
     public read: TopicReadAccess,
+    /** The join's `postgres_changes` bindings with the ids the reply gave them. */
+    readonly postgresChanges: (PostgresChangesBinding & { id: number })[] = [],
   ) {
     this.hubKey = hubKey(this.subtopic, config.isPrivate);
   }
@@ -260,10 +262,20 @@ export async function joinChannel(
       );
     }
   }
-  const channel = new Channel(context, host, topic, joinRef, config, token, claims, read);
   const postgresChanges = config.postgresChanges.map((binding) => ({
     ...binding,
     id: bindingId(binding),
   }));
+  const channel = new Channel(
+    context,
+    host,
+    topic,
+    joinRef,
+    config,
+    token,
+    claims,
+    read,
+    postgresChanges,
+  );
   return { channel, response: postgresChanges.length ? { postgres_changes: postgresChanges } : {} };
 }

@@ -7,6 +7,7 @@
 import type postgres from "postgres";
 import { createTokenVerifier, type TokenVerifier } from "./access_token.ts";
 import { DEFAULT_LIMITS, RateCounter, type RealtimeLimits } from "./limits.ts";
+import { PostgresChanges } from "./postgres_changes.ts";
 import { PresenceRegistry } from "./presence.ts";
 import { TopicHub } from "./topic_hub.ts";
 
@@ -17,6 +18,8 @@ export interface RealtimeContext {
   verifyToken: TokenVerifier;
   hub: TopicHub;
   presence: PresenceRegistry;
+  /** Postgres Changes subscriptions and their WAL stream (started on first use). */
+  changes: PostgresChanges;
   limits: RealtimeLimits;
   /** Events sent by or delivered to clients (hosted `tenant_events`). */
   events: RateCounter;
@@ -32,25 +35,29 @@ export interface RealtimeContext {
  *
  * @example
  * ```ts
- * const context = createRealtimeContext({ sql, jwtSecret, limits: { maxEventsPerSecond: 10_000 } });
+ * const context = createRealtimeContext({ sql, databaseUrl, jwtSecret, limits: { maxEventsPerSecond: 10_000 } });
  * ```
  */
 export function createRealtimeContext(
-  { sql, jwtSecret, limits = {}, log = () => {} }: {
+  { sql, databaseUrl, jwtSecret, limits = {}, log = () => {} }: {
     sql: postgres.Sql;
+    /** For the replication connection of Postgres Changes. */
+    databaseUrl: string;
     jwtSecret: string;
     limits?: Partial<RealtimeLimits>;
     log?: RealtimeContext["log"];
   },
 ): RealtimeContext {
   const merged = { ...DEFAULT_LIMITS, ...limits };
+  const events = new RateCounter(merged.maxEventsPerSecond);
   return {
     sql,
     verifyToken: createTokenVerifier(jwtSecret),
     hub: new TopicHub(),
     presence: new PresenceRegistry(),
+    changes: new PostgresChanges({ sql, events, log }, databaseUrl),
     limits: merged,
-    events: new RateCounter(merged.maxEventsPerSecond),
+    events,
     joins: new RateCounter(merged.maxJoinsPerSecond),
     connections: { count: 0 },
     log,

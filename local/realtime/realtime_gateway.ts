@@ -64,7 +64,7 @@ export function createRealtimeGateway(
     onnotice: () => {},
     connection: { application_name: "shelfwatch-realtime" },
   });
-  const context = createRealtimeContext({ sql, jwtSecret, limits, log });
+  const context = createRealtimeContext({ sql, databaseUrl, jwtSecret, limits, log });
   const sessions = new Set<SocketSession>();
   const feedOptions = { databaseUrl, deliver: createMessageDelivery(context), log };
   const running: Feed = feed === "replication"
@@ -122,6 +122,7 @@ export function createRealtimeGateway(
       for (const session of sessions) session.close(1001, "server shutting down");
       sessions.clear();
       await running.close();
+      await context.changes.close();
       await sql.end({ timeout: 1 });
     },
   };

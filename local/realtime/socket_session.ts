@@ -147,6 +147,7 @@ export class SocketSession implements ChannelHost {
     this.#channels.delete(channel.topic);
     channel.dispose();
     this.context.hub.unsubscribe(channel.hubKey, channel);
+    this.context.changes.unsubscribe(channel);
     const diff = this.context.presence.untrack(channel.hubKey, channel);
     if (diff) this.#publishPresenceDiff(channel, diff);
   }
@@ -219,7 +220,12 @@ export class SocketSession implements ChannelHost {
     this.context.hub.subscribe(channel.hubKey, channel);
     channel.scheduleExpiry();
     this.#reply(message, "ok", response);
-    if (channel.config.postgresChanges.length > 0) {
+    if (channel.postgresChanges.length > 0) {
+      const outcome = await this.context.changes.subscribe(channel, channel.postgresChanges);
+      if (this.#channels.get(channel.topic) !== channel) {
+        this.context.changes.unsubscribe(channel); // left or closed while subscribing
+        return;
+      }
       this.#push({
         joinRef,
         ref: null,
@@ -227,9 +233,8 @@ export class SocketSession implements ChannelHost {
         event: "system",
         payload: {
           extension: "postgres_changes",
-          status: "error",
-          message:
-            "The local Realtime gateway does not stream Postgres Changes; use Broadcast from the database (realtime.send / broadcast_changes)",
+          status: outcome.status,
+          message: outcome.message,
           channel: channel.subtopic,
         },
       });
