@@ -15,7 +15,8 @@ import {
   type TopicReadAccess,
   writeAccess,
 } from "./topic_authorization.ts";
-import { hubKey, type OutgoingBroadcast, type Subscriber } from "./topic_hub.ts";
+import { hubKey, OutgoingBroadcast, type Subscriber } from "./topic_hub.ts";
+import { parseReplay, readReplay, REPLAY_REASONS } from "./broadcast_replay.ts";
 
 /** What a channel needs from its socket. */
 export interface ChannelHost {
@@ -39,6 +40,8 @@ export interface JoinConfig {
   presenceKey: string;
   isPrivate: boolean;
   postgresChanges: PostgresChangesBinding[];
+  /** `broadcast.replay` as sent (checked at join, see broadcast_replay.ts). */
+  replay: unknown;
 }
 
 function object(value: unknown): Record<string, unknown> {
@@ -71,6 +74,7 @@ export function parseJoinConfig(payload: unknown): JoinConfig {
     postgresChanges: Array.isArray(config.postgres_changes)
       ? config.postgres_changes.map((binding) => ({ ...object(binding) }))
       : [],
+    replay: broadcast.replay,
   };
 }
 
@@ -104,6 +108,8 @@ export class Channel implements Subscriber {
   #expiry: ReturnType<typeof setTimeout> | undefined;
   /** Presence calls in the current window (hosted: per client). */
   presenceCalls: number[] = [];
+  /** Ids of the messages the join replayed, until the feed brings them (then skipped). */
+  replayedIds = new Set<string>();
 
   constructor(
     readonly context: RealtimeContext,
@@ -134,6 +140,11 @@ export class Channel implements Subscriber {
   }
 
   deliver(message: OutgoingBroadcast): void {
+    if (this.replayedIds.size > 0) {
+      // what the join replayed and the feed then delivers live goes out once, as on hosted
+      const id = (message.payload.meta as { id?: string } | undefined)?.id;
+      if (id !== undefined && this.replayedIds.delete(id)) return;
+    }
     this.host.send(message.frame(this.host.vsn));
   }
 
@@ -218,7 +229,8 @@ export class JoinRefused extends Error {
 }
 
 /**
- * Runs hosted's join checks and returns the joined channel plus the `ok` reply's response.
+ * Runs hosted's join checks and returns the joined channel, the `ok` reply's response and the
+ * broadcasts to replay (`config.broadcast.replay`).
  * Throws {@link JoinRefused} with the reason to put in the error reply.
  *
  * @example
@@ -230,7 +242,7 @@ export async function joinChannel(
   context: RealtimeContext,
   host: ChannelHost,
   { topic, joinRef, payload }: { topic: string; joinRef: string; payload: unknown },
-): Promise<{ channel: Channel; response: Record<string, unknown> }> {
+): Promise<{ channel: Channel; response: Record<string, unknown>; replayed: OutgoingBroadcast[] }> {
   const subtopic = topic.replace(/^realtime:/, "");
   if (subtopic === "") throw new JoinRefused("TopicNameRequired: You must provide a topic name");
   if (context.joins.add(1)) throw new JoinRefused(LIMIT_REASONS.tooManyJoins);
@@ -238,6 +250,8 @@ export async function joinChannel(
     throw new JoinRefused(LIMIT_REASONS.tooManyChannels);
   }
   const config = parseJoinConfig(payload);
+  const replay = parseReplay(config.replay, config.isPrivate);
+  if (replay && "refused" in replay) throw new JoinRefused(replay.refused);
   const token = tokenFromPayload(payload, host.socketToken);
   let claims: TokenClaims;
   try {
@@ -262,6 +276,23 @@ export async function joinChannel(
       );
     }
   }
+  let replayed: OutgoingBroadcast[] = [];
+  if (replay && read.broadcast) {
+    try {
+      const rows = await readReplay(context.sql, subtopic, replay);
+      replayed = rows.map((row) =>
+        new OutgoingBroadcast(topic, {
+          type: "broadcast",
+          event: row.event ?? "",
+          payload: row.payload,
+          meta: { replayed: true, id: row.id },
+        })
+      );
+    } catch (error) {
+      context.log("realtime replay failed", { topic: subtopic, error: String(error) });
+      throw new JoinRefused(REPLAY_REASONS.failed);
+    }
+  }
   const postgresChanges = config.postgresChanges.map((binding) => ({
     ...binding,
     id: bindingId(binding),
@@ -277,5 +308,12 @@ export async function joinChannel(
     read,
     postgresChanges,
   );
-  return { channel, response: postgresChanges.length ? { postgres_changes: postgresChanges } : {} };
+  for (const message of replayed) {
+    channel.replayedIds.add((message.payload.meta as { id: string }).id);
+  }
+  return {
+    channel,
+    response: postgresChanges.length ? { postgres_changes: postgresChanges } : {},
+    replayed,
+  };
 }

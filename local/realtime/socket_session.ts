@@ -215,11 +215,13 @@ export class SocketSession implements ChannelHost {
       return;
     }
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    const { channel, response } = joined;
+    const { channel, response, replayed } = joined;
     this.#channels.set(channel.topic, channel);
     this.context.hub.subscribe(channel.hubKey, channel);
     channel.scheduleExpiry();
     this.#reply(message, "ok", response);
+    for (const broadcast of replayed) this.send(broadcast.frame(this.vsn));
+    this.context.events.add(replayed.length);
     if (channel.postgresChanges.length > 0) {
       const outcome = await this.context.changes.subscribe(channel, channel.postgresChanges);
       if (this.#channels.get(channel.topic) !== channel) {

@@ -30,6 +30,10 @@ comment on table realtime.messages is
 create index if not exists messages_inserted_at_idx on realtime.messages (inserted_at);
 comment on index realtime.messages_inserted_at_idx is
   'Supabase stand-in: lets the gateway and clean-up scan recent messages.';
+create index if not exists messages_replay_idx on realtime.messages (topic, inserted_at)
+  where extension = 'broadcast' and private is true;
+comment on index realtime.messages_replay_idx is
+  'Supabase stand-in: a private channel''s broadcast replay (the newest messages of a topic since a time).';
 alter table realtime.messages enable row level security;
 
 grant select, insert on table realtime.messages to authenticated, anon;
