@@ -18,8 +18,8 @@ export interface LogicalStreamOptions {
   publication: string;
   /** Names the walsender in pg_stat_activity and this stream in log lines. */
   name: string;
-  /** Runs once the slot exists, before streaming; `reconnected` after a lost connection. */
-  onSlot?(reconnected: boolean): Promise<void>;
+  /** Runs each time a slot exists, before it streams (first start and every reconnect). */
+  onSlot?(): Promise<void>;
   /** Each decoded message, in WAL order. */
   onMessage(message: WalMessage): void;
   log(message: string, fields?: Record<string, unknown>): void;
@@ -45,7 +45,6 @@ export function startLogicalStream(
   { databaseUrl, publication, name, onSlot, onMessage, log }: LogicalStreamOptions,
 ): Feed {
   let closed = false;
-  let opened = false;
   let stream: ReplicationStream | undefined;
   let connection: postgres.Sql | undefined;
   let keepalive: ReturnType<typeof setInterval> | undefined;
@@ -77,14 +76,13 @@ export function startLogicalStream(
     }
     connection = sql;
     streaming = true;
-    opened = true;
 
     async function startStreaming() {
       const slot = `shelfwatch_realtime_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
       const [created] = await sql.unsafe(
         `CREATE_REPLICATION_SLOT ${slot} TEMPORARY LOGICAL pgoutput NOEXPORT_SNAPSHOT`,
       );
-      await onSlot?.(opened);
+      await onSlot?.();
       const writable = await sql.unsafe(
         `START_REPLICATION SLOT ${slot} LOGICAL ${created.consistent_point} (proto_version '1', publication_names '${publication}')`,
       ).writable();

@@ -39,6 +39,8 @@ const MAX_RECORD_BYTES = 1_048_576;
 const SMALL_VALUE_BYTES = 64;
 /** Changes one transaction may queue; beyond this they are logged and skipped (memory bound). */
 const MAX_CHANGES_PER_TRANSACTION = 100_000;
+/** Changes read but not yet sent; beyond this, new ones are logged and skipped (memory bound). */
+const MAX_QUEUED_CHANGES = 200_000;
 
 /** A channel as Postgres Changes sees it. */
 export interface ChangesSubscriber {
@@ -72,6 +74,7 @@ export class PostgresChanges {
   #transaction: Change[] = [];
   #skipped = 0;
   #queue: Promise<void> = Promise.resolve();
+  #queued = 0;
   #claimKeys = new WeakMap<TokenClaims, string>();
 
   constructor(
@@ -183,10 +186,17 @@ export class PostgresChanges {
         this.#skipped = 0;
       }
       if (changes.length === 0) return;
+      if (this.#queued + changes.length > MAX_QUEUED_CHANGES) {
+        this.context.log("realtime postgres changes skipped: subscribers' checks fell behind", {
+          skipped: changes.length,
+        });
+        return;
+      }
+      this.#queued += changes.length;
       const at = message.timestamp;
       this.#queue = this.#queue.then(() => this.#dispatch(changes, at)).catch((error) => {
         this.context.log("realtime postgres changes dispatch failed", { error: String(error) });
-      });
+      }).finally(() => this.#queued -= changes.length);
       return;
     }
     if (this.#bindings.size === 0) return;
