@@ -135,9 +135,14 @@ export class PostgresChanges {
       if (tables.length === 0) throw new BindingRefused(unableToSubscribe(binding));
       if (binding.filters.length === 0) continue;
       const columns = await this.context.sql<{ name: string }[]>`
-        select distinct attname::text as name from pg_catalog.pg_attribute
-        where attrelid = any(${tables.map((t) => `"${t.schema}"."${t.table}"`)}::regclass[])
-          and attnum > 0 and not attisdropped`;
+        select distinct a.attname::text as name
+        from pg_catalog.pg_attribute a
+        join pg_catalog.pg_class c on c.oid = a.attrelid
+        join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where (n.nspname::text, c.relname::text) in (
+                select * from unnest(${tables.map((t) => t.schema)}::text[],
+                                     ${tables.map((t) => t.table)}::text[]))
+          and a.attnum > 0 and not a.attisdropped`;
       const names = new Set(columns.map((c) => c.name));
       for (const filter of binding.filters) {
         if (!names.has(filter.column)) {

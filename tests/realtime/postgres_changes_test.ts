@@ -223,3 +223,40 @@ Deno.test("postgres_changes: nothing arrives after the channel is left", async (
   await eventually(() => staying.received.length === 2, "the insert after, on the other channel");
   assert.equal(leaving.received.length, 1);
 });
+
+Deno.test("postgres_changes: hosted's 400 for a table without a primary key, 401 for an unreadable key", async () => {
+  await using world = await startRealtimeWorld();
+  await world.stack.db.sql.unsafe(`
+    create table public.tallies (n integer);
+    create table public.secret_keys (id bigint primary key, label text);
+    revoke all on public.tallies, public.secret_keys from anon, authenticated;
+    grant select on public.tallies to authenticated;
+    grant select (label) on public.secret_keys to authenticated;
+    alter publication supabase_realtime add table public.tallies, public.secret_keys;
+  `);
+  const member = await world.client({ vsn: "2.0.0", tenantId: TENANT, userId: MEMBER });
+  const received: Received[] = [];
+  const system: Received[] = [];
+  const channel = member.channel("tallies")
+    .on("postgres_changes", { event: "INSERT", schema: "public", table: "tallies" }, (change) => {
+      received.push(change);
+    })
+    .on(
+      "postgres_changes",
+      { event: "INSERT", schema: "public", table: "secret_keys" },
+      (change) => received.push(change),
+    )
+    .on("system", {}, (message: Received) => system.push(message));
+  assert.equal((await subscribed(channel)).status, "SUBSCRIBED");
+  await eventually(() => system[0]?.status === "ok", "subscribed to PostgreSQL");
+  await world.stack.db.sql`insert into public.tallies values (7)`;
+  await world.stack.db.sql`insert into public.secret_keys values (1, 'front door')`;
+  await eventually(() => received.length === 2, "both inserts");
+  const [tally, secret] = received;
+  assert.equal(tally.table, "tallies");
+  assert.deepEqual(tally.errors, ["Error 400: Bad Request, no primary key"]);
+  assert.deepEqual(tally.new, {});
+  assert.equal(secret.table, "secret_keys");
+  assert.deepEqual(secret.errors, ["Error 401: Unauthorized"]);
+  assert.deepEqual(secret.new, {});
+});
