@@ -13,10 +13,9 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { createLogger } from "../../functions/_shared/logging.ts";
-import { ensureCluster, portInUse } from "../../local/postgres_cluster.ts";
 import { applyMigrations, applyPlatform } from "../../local/migrations.ts";
-import { loadLocalSettings } from "../../local/settings.ts";
 import { startStack } from "../../local/stack.ts";
+import { startThrowawayCluster } from "../_support/throwaway_cluster.ts";
 import {
   CHANNELS,
   routeToFakes,
@@ -27,18 +26,11 @@ import {
 
 const ALERTS = 30;
 
-async function freePort(): Promise<number> {
-  for (let port = 56000 + Math.floor(Math.random() * 500); port < 56600; port++) {
-    if (!(await portInUse(port))) return port;
-  }
-  throw new Error("no free port for the throwaway cluster");
-}
-
 Deno.test("Postgres restarted mid-load: no alert lost, no delivery lost, none sent twice", async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "shelfwatch_faults_pg_" });
-  await Deno.chmod(dataDir, 0o755);
-  const options = { dataDir, port: await freePort(), pgBinDir: loadLocalSettings().pgBinDir };
-  let cluster = await ensureCluster(options);
+  await using cluster = await startThrowawayCluster({
+    prefix: "shelfwatch_faults_pg_",
+    firstPort: 56000,
+  });
   await using channels = startAllChannels({ leaseSeconds: 15, timeoutMs: 2_000 });
   const sql = postgres(cluster.url, { max: 2, onnotice: () => {} });
   let stack: Awaited<ReturnType<typeof startStack>> | undefined;
@@ -78,7 +70,7 @@ Deno.test("Postgres restarted mid-load: no alert lost, no delivery lost, none se
       for (let n = ALERTS / 2; n < ALERTS; n++) await raise(n);
     })();
     await new Promise((resolve) => setTimeout(resolve, 500));
-    cluster = await ensureCluster(options);
+    await cluster.start();
     await writing;
 
     const expected = ALERTS * CHANNELS.length;
@@ -121,7 +113,5 @@ Deno.test("Postgres restarted mid-load: no alert lost, no delivery lost, none se
   } finally {
     await stack?.stop();
     await sql.end({ timeout: 1 }).catch(() => {});
-    await cluster.stop();
-    await Deno.remove(dataDir, { recursive: true });
   }
 });

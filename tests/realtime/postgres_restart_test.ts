@@ -9,26 +9,18 @@
 import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
 import postgres from "postgres";
-import { ensureCluster, portInUse } from "../../local/postgres_cluster.ts";
 import { applyPlatform } from "../../local/migrations.ts";
-import { loadLocalSettings } from "../../local/settings.ts";
 import { startStack } from "../../local/stack.ts";
+import { startThrowawayCluster } from "../_support/throwaway_cluster.ts";
 import { createLogger } from "../../functions/_shared/logging.ts";
 import { anonKey } from "../../local/tokens.ts";
 import { eventually, type Received, subscribed } from "./_realtime_fixture.ts";
 
-async function freePort(): Promise<number> {
-  for (let port = 55400 + Math.floor(Math.random() * 500); port < 56000; port++) {
-    if (!(await portInUse(port))) return port;
-  }
-  throw new Error("no free port for the throwaway cluster");
-}
-
 Deno.test("both feeds deliver after a Postgres restart, nothing lost or doubled", async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "shelfwatch_rt_restart_" });
-  await Deno.chmod(dataDir, 0o755);
-  const options = { dataDir, port: await freePort(), pgBinDir: loadLocalSettings().pgBinDir };
-  let cluster = await ensureCluster(options);
+  await using cluster = await startThrowawayCluster({
+    prefix: "shelfwatch_rt_restart_",
+    firstPort: 55400,
+  });
   const jwtSecret = crypto.randomUUID() + crypto.randomUUID();
   const stacks: Awaited<ReturnType<typeof startStack>>[] = [];
   const logs: string[] = [];
@@ -83,7 +75,7 @@ Deno.test("both feeds deliver after a Postgres restart, nothing lost or doubled"
     );
 
     await cluster.stop();
-    cluster = await ensureCluster(options);
+    await cluster.start();
     await send(2); // likely before either feed has reconnected
     await eventually(
       () => ticks("notify").includes(2) && ticks("replication").includes(2),
@@ -113,7 +105,5 @@ Deno.test("both feeds deliver after a Postgres restart, nothing lost or doubled"
   } finally {
     await admin.end({ timeout: 1 }).catch(() => {});
     for (const stack of stacks) await stack.stop();
-    await cluster.stop();
-    await Deno.remove(dataDir, { recursive: true });
   }
 });
