@@ -8,8 +8,9 @@
 
 import type { Sql } from "../functions/_shared/db.ts";
 import { listInbox } from "../functions/notify/inbox_routes.ts";
+import { CHANNEL_NAMES } from "../functions/notify/message.ts";
 
-const CHANNELS = ["email", "sms", "whatsapp", "push", "slack", "discord", "webhook"];
+const CHANNELS: readonly string[] = CHANNEL_NAMES;
 
 function escapeHtml(text: string): string {
   return text.replace(

@@ -62,6 +62,20 @@ export type OutboundMessage =
 /** The name of a delivery channel. */
 export type ChannelName = OutboundMessage["channel"];
 
+/** Every delivery channel, in the order screens and tests list them. */
+export const CHANNEL_NAMES = [
+  "email",
+  "sms",
+  "whatsapp",
+  "push",
+  "slack",
+  "discord",
+  "webhook",
+] as const satisfies readonly ChannelName[];
+// A channel added to OutboundMessage but not to CHANNEL_NAMES fails the type check here.
+const _everyChannelListed: Exclude<ChannelName, typeof CHANNEL_NAMES[number]> extends never ? true
+  : never = true;
+
 /** Options of a send. */
 export interface SendOptions {
   /** Aborts the request (the dispatcher's timeout). */

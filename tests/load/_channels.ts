@@ -11,6 +11,7 @@
 import { createECDH, randomBytes } from "node:crypto";
 import type postgres from "postgres";
 import webpush from "web-push";
+import { CHANNEL_NAMES } from "../../functions/notify/message.ts";
 import type { NotifyConfig } from "../../functions/notify/notify_config.ts";
 import {
   addMember,
@@ -22,15 +23,7 @@ import {
 } from "../notify/_fixture.ts";
 
 /** The channels a member and a tenant are reached on here. */
-export const CHANNELS = [
-  "email",
-  "sms",
-  "whatsapp",
-  "push",
-  "slack",
-  "discord",
-  "webhook",
-] as const;
+export const CHANNELS = CHANNEL_NAMES;
 export type LoadChannel = (typeof CHANNELS)[number];
 
 /** One fake provider per endpoint (Twilio serves both SMS and WhatsApp). */

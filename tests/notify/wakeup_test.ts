@@ -7,23 +7,17 @@
 
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import type { Dispatcher, DispatchSummary } from "../../functions/notify/dispatcher.ts";
+import {
+  type Dispatcher,
+  type DispatchSummary,
+  emptySummary,
+} from "../../functions/notify/dispatcher.ts";
 import { startDispatchWorker } from "../../local/dispatch_worker.ts";
 import { createTestDatabase } from "../_support/database.ts";
 import { createTenant, raiseAlert } from "./_fixture.ts";
 
 function summary(claimed: number): DispatchSummary {
-  return {
-    claimed,
-    sent: claimed,
-    retried: 0,
-    failed: 0,
-    dead: 0,
-    deferred: 0,
-    lost: 0,
-    latency_ms: { p50: null, max: null },
-    ms: 0,
-  };
+  return { ...emptySummary(), claimed, sent: claimed };
 }
 
 async function settle(check: () => boolean, timeoutMs = 5_000) {
