@@ -15,8 +15,9 @@ import {
   type TopicReadAccess,
   writeAccess,
 } from "./topic_authorization.ts";
-import { hubKey, OutgoingBroadcast, type Subscriber } from "./topic_hub.ts";
+import { hubKey, type OutgoingBroadcast, type Subscriber } from "./topic_hub.ts";
 import { parseReplay, readReplay, REPLAY_REASONS } from "./broadcast_replay.ts";
+import { messageBroadcast, type MessageRow } from "./message_delivery.ts";
 
 /** What a channel needs from its socket. */
 export interface ChannelHost {
@@ -276,18 +277,10 @@ export async function joinChannel(
       );
     }
   }
-  let replayed: OutgoingBroadcast[] = [];
+  let replayed: MessageRow[] = [];
   if (replay && read.broadcast) {
     try {
-      const rows = await readReplay(context.sql, subtopic, replay);
-      replayed = rows.map((row) =>
-        new OutgoingBroadcast(topic, {
-          type: "broadcast",
-          event: row.event ?? "",
-          payload: row.payload,
-          meta: { replayed: true, id: row.id },
-        })
-      );
+      replayed = await readReplay(context.sql, subtopic, replay);
     } catch (error) {
       context.log("realtime replay failed", { topic: subtopic, error: String(error) });
       throw new JoinRefused(REPLAY_REASONS.failed);
@@ -308,12 +301,10 @@ export async function joinChannel(
     read,
     postgresChanges,
   );
-  for (const message of replayed) {
-    channel.replayedIds.add((message.payload.meta as { id: string }).id);
-  }
+  for (const row of replayed) channel.replayedIds.add(row.id);
   return {
     channel,
     response: postgresChanges.length ? { postgres_changes: postgresChanges } : {},
-    replayed,
+    replayed: replayed.map((row) => messageBroadcast(row, true)),
   };
 }

@@ -25,6 +25,25 @@ export const MESSAGE_COLUMNS = ["id", "topic", "event", "payload", "private", "e
 const REMEMBERED_IDS = 200_000;
 
 /**
+ * A broadcast message row as clients get it: `meta.id` is the row id, and `meta.replayed` marks
+ * one a join replayed (see broadcast_replay.ts).
+ *
+ * @example
+ * ```ts
+ * hub.publish(hubKey(row.topic, true), messageBroadcast(row));
+ * ```
+ */
+export function messageBroadcast(row: MessageRow, replayed = false): OutgoingBroadcast {
+  const payload = typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload;
+  return new OutgoingBroadcast(`realtime:${row.topic}`, {
+    type: "broadcast",
+    event: row.event ?? "",
+    payload,
+    meta: replayed ? { replayed: true, id: row.id } : { id: row.id },
+  });
+}
+
+/**
  * Delivers rows to the hub, at most once per id.
  *
  * @example
@@ -45,14 +64,10 @@ export function createMessageDelivery(context: RealtimeContext): (rows: MessageR
         context.log("realtime message dropped: too many messages per second", { id: row.id });
         continue;
       }
-      const payload = typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload;
-      const message = new OutgoingBroadcast(`realtime:${row.topic}`, {
-        type: "broadcast",
-        event: row.event,
-        payload,
-        meta: { id: row.id },
-      });
-      const delivered = context.hub.publish(hubKey(row.topic, row.private === true), message);
+      const delivered = context.hub.publish(
+        hubKey(row.topic, row.private === true),
+        messageBroadcast(row),
+      );
       context.events.add(delivered);
     }
   };
