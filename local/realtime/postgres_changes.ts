@@ -37,6 +37,7 @@ export const CHANGES_PUBLICATION = "supabase_realtime";
 /** Hosted's `poll_max_record_bytes`: bigger records go out with only their small values. */
 const MAX_RECORD_BYTES = 1_048_576;
 const SMALL_VALUE_BYTES = 64;
+const UTF8 = new TextEncoder();
 /** Changes one transaction may queue; beyond this they are logged and skipped (memory bound). */
 const MAX_CHANGES_PER_TRANSACTION = 100_000;
 /** Changes read but not yet sent; beyond this, new ones are logged and skipped (memory bound). */
@@ -356,13 +357,13 @@ function pick(
 }
 
 function byteLength(record: Record<string, string | null> | undefined): number {
-  return record ? new TextEncoder().encode(JSON.stringify(record)).length : 0;
+  return record ? UTF8.encode(JSON.stringify(record)).length : 0;
 }
 
 function smallValuesOnly(record: Record<string, string | null>): Record<string, string | null> {
   const kept: Record<string, string | null> = {};
   for (const [column, value] of Object.entries(record)) {
-    if (value === null || new TextEncoder().encode(value).length <= SMALL_VALUE_BYTES) {
+    if (value === null || UTF8.encode(value).length <= SMALL_VALUE_BYTES) {
       kept[column] = value;
     }
   }
