@@ -185,33 +185,55 @@ Deno.test("markup in an alert title is escaped in the email, the local inbox pag
   assert.ok(confirmHtml.includes("&lt;script&gt;"), "the action page names the alert, escaped");
 });
 
-Deno.test("Slack control sequences in alert text reach Slack escaped: no mentions, no disguised links", async () => {
+/**
+ * Raises a critical alert in tenant A, whose one webhook is `channel` at `hook`, dispatches it to
+ * a fake provider standing in for that host, and returns the JSON body the provider received.
+ */
+async function criticalAlertToWebhook(
+  { channel, hook, title, description = null, recommendedAction = null, dedupKey }: {
+    channel: "slack" | "discord";
+    hook: string;
+    title: string;
+    description?: string | null;
+    recommendedAction?: string | null;
+    dedupKey: string;
+  },
+  // deno-lint-ignore no-explicit-any
+): Promise<any> {
   await using provider = fakeProvider();
   await using world = await startSecurityWorld();
   const sql = world.stack.db.sql;
   await sql`delete from public.alert_suppressions where tenant_id = ${TENANT_A}`;
   await sql`update public.tenants set settings = coalesce(settings, '{}') || ${
-    sql.json({
-      notifications: {
-        webhooks: [{ channel: "slack", url: "https://hooks.slack.test/services/T/B/x" }],
-      },
-    })
+    sql.json({ notifications: { webhooks: [{ channel, url: hook }] } })
   } where id = ${TENANT_A}`;
-  const hostile = "<!channel> Reset <https://evil.example/login|your password> & <@U0ADMIN>";
   await sql`select public.raise_alert(tenant_id => ${TENANT_A}::uuid,
-              alert_type => 'inventory.low_stock', severity => 'critical', title => ${hostile},
-              description => ${hostile}, recommended_action => ${hostile},
-              dedup_key => 'slack-markup')`;
+              alert_type => 'inventory.low_stock', severity => 'critical', title => ${title},
+              description => ${description}, recommended_action => ${recommendedAction},
+              dedup_key => ${dedupKey})`;
+  const { origin, pathname } = new URL(hook);
   await sql`update public.deliveries
-            set destination = replace(destination, 'https://hooks.slack.test', ${provider.url})
-            where channel = 'slack'`;
+            set destination = replace(destination, ${origin}, ${provider.url})
+            where channel = ${channel}`;
   const dispatch = await world.call(await world.stack.serviceToken(), "/notify/dispatch", {
     body: {},
   });
   assert.equal(dispatch.status, 200, await dispatch.text());
-  const slack = provider.requests.find((r) => r.path === "/services/T/B/x");
-  assert.ok(slack, `Slack was called: ${provider.requests.map((r) => r.path)}`);
-  const body = JSON.parse(slack.text);
+  const request = provider.requests.find((r) => r.path === pathname);
+  assert.ok(request, `${channel} was called: ${provider.requests.map((r) => r.path)}`);
+  return JSON.parse(request.text);
+}
+
+Deno.test("Slack control sequences in alert text reach Slack escaped: no mentions, no disguised links", async () => {
+  const hostile = "<!channel> Reset <https://evil.example/login|your password> & <@U0ADMIN>";
+  const body = await criticalAlertToWebhook({
+    channel: "slack",
+    hook: "https://hooks.slack.test/services/T/B/x",
+    title: hostile,
+    description: hostile,
+    recommendedAction: hostile,
+    dedupKey: "slack-markup",
+  });
   // every text Slack parses as mrkdwn: the top-level text and each mrkdwn object
   const mrkdwn: string[] = [body.text];
   JSON.stringify(body.blocks, (_key, value) => {
@@ -227,30 +249,12 @@ Deno.test("Slack control sequences in alert text reach Slack escaped: no mention
 });
 
 Deno.test("a critical alert's @here is the only mention Discord may act on: @everyone in alert text stays inert", async () => {
-  await using provider = fakeProvider();
-  await using world = await startSecurityWorld();
-  const sql = world.stack.db.sql;
-  await sql`delete from public.alert_suppressions where tenant_id = ${TENANT_A}`;
-  await sql`update public.tenants set settings = coalesce(settings, '{}') || ${
-    sql.json({
-      notifications: {
-        webhooks: [{ channel: "discord", url: "https://discord.test/api/webhooks/1/x" }],
-      },
-    })
-  } where id = ${TENANT_A}`;
-  await sql`select public.raise_alert(tenant_id => ${TENANT_A}::uuid,
-              alert_type => 'inventory.low_stock', severity => 'critical',
-              title => '@everyone freezer down <@&1234>', dedup_key => 'discord-mention')`;
-  await sql`update public.deliveries
-            set destination = replace(destination, 'https://discord.test', ${provider.url})
-            where channel = 'discord'`;
-  const dispatch = await world.call(await world.stack.serviceToken(), "/notify/dispatch", {
-    body: {},
+  const body = await criticalAlertToWebhook({
+    channel: "discord",
+    hook: "https://discord.test/api/webhooks/1/x",
+    title: "@everyone freezer down <@&1234>",
+    dedupKey: "discord-mention",
   });
-  assert.equal(dispatch.status, 200, await dispatch.text());
-  const discord = provider.requests.find((r) => r.path === "/api/webhooks/1/x");
-  assert.ok(discord, `Discord was called: ${provider.requests.map((r) => r.path)}`);
-  const body = JSON.parse(discord.text);
   assert.match(body.content, /^@here /, "critical alerts still ping @here");
   const rest = body.content.slice("@here ".length);
   // with parse ["everyone"], Discord would act on any @everyone/@here in the content
