@@ -8,7 +8,7 @@
 
 import type { Sql } from "../functions/_shared/db.ts";
 import { listInbox } from "../functions/notify/inbox_routes.ts";
-import { CHANNEL_NAMES } from "../functions/notify/message.ts";
+import { CHANNEL_NAMES } from "../functions/_shared/channels.ts";
 
 const CHANNELS: readonly string[] = CHANNEL_NAMES;
 

@@ -5,6 +5,7 @@
  * fields by name first).
  */
 
+import { CHANNEL_NAMES } from "../_shared/channels.ts";
 import { z } from "@hono/zod-openapi";
 import { SEVERITIES } from "./alert_schemas.ts";
 import { PageQueryFields } from "./request_schemas.ts";
@@ -23,16 +24,7 @@ export const CONDITION_OPS = [
   "contains",
 ] as const;
 /** Channels a rule may notify on. */
-export const RULE_CHANNELS = [
-  "email",
-  "sms",
-  "whatsapp",
-  "push",
-  "slack",
-  "discord",
-  "webhook",
-  "dashboard",
-] as const;
+export const RULE_CHANNELS = [...CHANNEL_NAMES, "dashboard"] as const;
 /** Member roles a rule may notify. */
 export const MEMBER_ROLES = ["owner", "manager", "staff", "viewer"] as const;
 

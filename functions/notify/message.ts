@@ -5,6 +5,7 @@
  * retrying itself).
  */
 
+import { CHANNEL_NAMES } from "../_shared/channels.ts";
 import type { SendResult } from "./http_outcome.ts";
 
 /** Severity of an alert. */
@@ -62,17 +63,9 @@ export type OutboundMessage =
 /** The name of a delivery channel. */
 export type ChannelName = OutboundMessage["channel"];
 
-/** Every delivery channel, in the order screens and tests list them. */
-export const CHANNEL_NAMES = [
-  "email",
-  "sms",
-  "whatsapp",
-  "push",
-  "slack",
-  "discord",
-  "webhook",
-] as const satisfies readonly ChannelName[];
-// A channel added to OutboundMessage but not to CHANNEL_NAMES fails the type check here.
+// A channel added to OutboundMessage but not to CHANNEL_NAMES fails the type check here, and a
+// name there no message has fails the `satisfies`.
+CHANNEL_NAMES satisfies readonly ChannelName[];
 const _everyChannelListed: Exclude<ChannelName, typeof CHANNEL_NAMES[number]> extends never ? true
   : never = true;
 

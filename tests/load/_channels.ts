@@ -11,7 +11,7 @@
 import { createECDH, randomBytes } from "node:crypto";
 import type postgres from "postgres";
 import webpush from "web-push";
-import { CHANNEL_NAMES } from "../../functions/notify/message.ts";
+import { CHANNEL_NAMES } from "../../functions/_shared/channels.ts";
 import type { NotifyConfig } from "../../functions/notify/notify_config.ts";
 import {
   addMember,
